@@ -1,0 +1,181 @@
+using EsActors.Domain.Normalization;
+
+namespace EsActors.Domain.Runs;
+
+/// <summary>A slice of a generation's work: some mirrored pairs, or some noiseless evaluation episodes.</summary>
+public sealed record WorkBatch(int BatchId, bool IsEvaluation, int[] Indices);
+
+/// <summary>
+/// Book-keeping of one generation in flight, kept out of the actor so it can be tested without Akka: which
+/// batches are unassigned, who holds the others and since when, which results arrived. The first result of a
+/// batch wins; later copies (reissues, backups) are ignored, which is safe because results are deterministic.
+/// </summary>
+public sealed class GenerationWork
+{
+    private sealed record Assignment(string Evaluator, int Attempt, TimeSpan IssuedAt);
+
+    private readonly RunDefinition _run;
+    private readonly LinkedList<int> _unassigned = new();
+    private readonly Dictionary<int, List<Assignment>> _assignments = new();
+    private readonly bool[] _batchDone;
+    private readonly List<double> _completedDurations = new();
+    private readonly double[] _returnsPositive, _returnsNegative, _evalReturns;
+    private readonly int[] _lengthsPositive, _lengthsNegative, _evalLengths;
+    private readonly ObservationStatistics?[] _pairStatistics;
+    private int _remaining;
+    private int _nextAttempt;
+
+    public GenerationWork(RunDefinition run, PerturbationPlan plan, int pairBatches)
+    {
+        _run = run;
+        Plan = plan;
+        var pairs = run.Pairs;
+        pairBatches = Math.Clamp(pairBatches, 1, pairs);
+        var batches = new List<WorkBatch>();
+        // Evaluation episodes first: they decide when the run stops, so they should not wait at the end.
+        batches.Add(new WorkBatch(0, true, Enumerable.Range(0, run.EvaluationEpisodes).ToArray()));
+        for (var b = 0; b < pairBatches; b++)
+        {
+            var from = (int)((long)pairs * b / pairBatches);
+            var to = (int)((long)pairs * (b + 1) / pairBatches);
+            batches.Add(new WorkBatch(batches.Count, false, Enumerable.Range(from, to - from).ToArray()));
+        }
+        Batches = batches;
+        foreach (var batch in batches) _unassigned.AddLast(batch.BatchId);
+        _batchDone = new bool[batches.Count];
+        _remaining = batches.Count;
+        _returnsPositive = new double[pairs]; _returnsNegative = new double[pairs];
+        _lengthsPositive = new int[pairs]; _lengthsNegative = new int[pairs];
+        _pairStatistics = new ObservationStatistics?[pairs];
+        _evalReturns = new double[run.EvaluationEpisodes]; _evalLengths = new int[run.EvaluationEpisodes];
+    }
+
+    public PerturbationPlan Plan { get; }
+    public int Generation => Plan.Generation;
+    public IReadOnlyList<WorkBatch> Batches { get; }
+    public bool IsComplete => _remaining == 0;
+    public int Reissued { get; private set; }
+    public int Backups { get; private set; }
+    public bool HasUnassigned => _unassigned.Count > 0;
+
+    public bool IsDone(int batchId) => batchId >= 0 && batchId < _batchDone.Length && _batchDone[batchId];
+
+    /// <summary>Takes the next unassigned batch and records who holds it; returns the attempt number.</summary>
+    public bool TryAssignNext(string evaluator, TimeSpan now, out WorkBatch batch, out int attempt)
+    {
+        while (_unassigned.First is { } node)
+        {
+            _unassigned.RemoveFirst();
+            if (_batchDone[node.Value]) continue;
+            batch = Batches[node.Value];
+            attempt = Assign(node.Value, evaluator, now);
+            return true;
+        }
+        batch = null!; attempt = 0;
+        return false;
+    }
+
+    private int Assign(int batchId, string evaluator, TimeSpan now)
+    {
+        if (!_assignments.TryGetValue(batchId, out var list)) _assignments[batchId] = list = new List<Assignment>();
+        var attempt = ++_nextAttempt;
+        list.Add(new Assignment(evaluator, attempt, now));
+        return attempt;
+    }
+
+    /// <summary>
+    /// Stores a batch's results. Returns false (and changes nothing) for a batch already done or unknown, or for
+    /// results that do not match the batch's items.
+    /// </summary>
+    public bool Record(int batchId, IReadOnlyList<(int Index, bool IsEvaluation, double ReturnPositive, double ReturnNegative, int LengthPositive, int LengthNegative, ObservationStatistics? Delta)> items, TimeSpan now)
+    {
+        if (batchId < 0 || batchId >= Batches.Count || _batchDone[batchId]) return false;
+        var batch = Batches[batchId];
+        if (items.Count != batch.Indices.Length) return false;
+        for (var i = 0; i < items.Count; i++)
+            if (items[i].Index != batch.Indices[i] || items[i].IsEvaluation != batch.IsEvaluation) return false;
+        foreach (var item in items)
+        {
+            if (batch.IsEvaluation) { _evalReturns[item.Index] = item.ReturnPositive; _evalLengths[item.Index] = item.LengthPositive; }
+            else
+            {
+                _returnsPositive[item.Index] = item.ReturnPositive; _returnsNegative[item.Index] = item.ReturnNegative;
+                _lengthsPositive[item.Index] = item.LengthPositive; _lengthsNegative[item.Index] = item.LengthNegative;
+                _pairStatistics[item.Index] = item.Delta;
+            }
+        }
+        if (_assignments.TryGetValue(batchId, out var list) && list.Count > 0 && !batch.IsEvaluation)
+            _completedDurations.Add((now - list[0].IssuedAt).TotalSeconds);
+        _batchDone[batchId] = true;
+        _assignments.Remove(batchId);
+        _remaining--;
+        return true;
+    }
+
+    /// <summary>Drops one evaluator's claim on a batch (it refused it) and puts the batch back if nobody else holds it.</summary>
+    public void Release(int batchId, string evaluator)
+    {
+        if (IsDone(batchId) || !_assignments.TryGetValue(batchId, out var list)) return;
+        list.RemoveAll(a => a.Evaluator == evaluator);
+        if (list.Count == 0) { _assignments.Remove(batchId); Requeue(batchId); }
+    }
+
+    /// <summary>Batches whose every copy has been out longer than <paramref name="timeout"/>: put back at the front.</summary>
+    public IReadOnlyList<int> ReissueOverdue(TimeSpan now, TimeSpan timeout)
+    {
+        var overdue = _assignments.Where(kv => kv.Value.All(a => now - a.IssuedAt >= timeout)).Select(kv => kv.Key).OrderBy(id => id).ToList();
+        foreach (var id in overdue) { _assignments.Remove(id); Requeue(id); }
+        return overdue;
+    }
+
+    /// <summary>Batches held only by evaluators that are gone: put back at the front.</summary>
+    public IReadOnlyList<int> ReissueLost(Func<string, bool> isLost)
+    {
+        var lost = new List<int>();
+        foreach (var (id, list) in _assignments.OrderBy(kv => kv.Key).ToList())
+        {
+            list.RemoveAll(a => isLost(a.Evaluator));
+            if (list.Count == 0) { _assignments.Remove(id); Requeue(id); lost.Add(id); }
+        }
+        return lost;
+    }
+
+    /// <summary>
+    /// A straggler to copy to an idle evaluator: the longest-running pending pair batch with a single copy out,
+    /// once it has taken <paramref name="factor"/> × the median time of finished batches.
+    /// </summary>
+    public bool TryAssignBackup(string evaluator, TimeSpan now, double factor, out WorkBatch batch, out int attempt)
+    {
+        batch = null!; attempt = 0;
+        if (factor <= 0 || _unassigned.Count > 0 || _completedDurations.Count == 0) return false;
+        var sorted = _completedDurations.Order().ToList();
+        var median = sorted[sorted.Count / 2];
+        var candidate = _assignments
+            .Where(kv => kv.Value.Count == 1 && kv.Value[0].Evaluator != evaluator && (now - kv.Value[0].IssuedAt).TotalSeconds > factor * median + 0.05)
+            .OrderBy(kv => kv.Value[0].IssuedAt).Select(kv => (int?)kv.Key).FirstOrDefault();
+        if (candidate is not { } id) return false;
+        batch = Batches[id];
+        attempt = Assign(id, evaluator, now);
+        Backups++;
+        return true;
+    }
+
+    private void Requeue(int batchId)
+    {
+        if (_batchDone[batchId] || _unassigned.Contains(batchId)) return;
+        _unassigned.AddFirst(batchId);
+        Reissued++;
+    }
+
+    /// <summary>The generation's event: pair results in pair order, statistics merged in pair order.</summary>
+    public GenerationCompleted Assemble(double wallSeconds)
+    {
+        if (!IsComplete) throw new InvalidOperationException("generation is not complete");
+        var delta = ObservationStatistics.Empty(_run.Network.Inputs);
+        foreach (var stats in _pairStatistics) if (stats is not null) delta = delta.Merge(stats);
+        return new GenerationCompleted(Generation, (int[])Plan.NoiseIndices.Clone(),
+            (double[])_returnsPositive.Clone(), (double[])_returnsNegative.Clone(),
+            (int[])_lengthsPositive.Clone(), (int[])_lengthsNegative.Clone(), delta,
+            (double[])_evalReturns.Clone(), (int[])_evalLengths.Clone(), wallSeconds);
+    }
+}

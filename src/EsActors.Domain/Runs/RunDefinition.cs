@@ -1,0 +1,75 @@
+using EsActors.Domain.Optimizers;
+using EsActors.Domain.Policies;
+
+namespace EsActors.Domain.Runs;
+
+/// <summary>
+/// Everything that determines θ's trajectory. Persisted in the run's first event, so any node that reads the
+/// journal can continue the run, and a rerun with different settings is refused rather than silently mixed.
+/// </summary>
+/// <param name="Pairs">Mirrored pairs per generation; the population is 2 × Pairs episodes.</param>
+/// <param name="ObservationStatisticsProbability">Fraction of training rollouts whose observations feed the normalisation statistics.</param>
+/// <param name="EvaluationEpisodes">Noiseless episodes of θ per generation, reported apart from training returns.</param>
+/// <param name="ActionNoiseStd">Gaussian noise added to continuous actions during training rollouts (0 = off).</param>
+/// <param name="ActionBins">Discretise each continuous action dimension into this many bins (0 = off).</param>
+/// <param name="EpisodeCapFactor">Cap training episodes at this factor × the previous generation's mean length (0 = off).</param>
+public sealed record RunDefinition(
+    string EnvironmentId,
+    NetworkShape Network,
+    ulong Seed,
+    int Pairs,
+    float Sigma,
+    OptimizerSettings Optimizer,
+    float WeightDecay,
+    ulong NoiseSeed,
+    int NoiseTableSize,
+    bool ObservationNormalization,
+    double ObservationStatisticsProbability,
+    int EvaluationEpisodes,
+    float ActionNoiseStd,
+    int ActionBins,
+    double EpisodeCapFactor,
+    int SnapshotEvery)
+{
+    public int Population => 2 * Pairs;
+
+    public void Validate()
+    {
+        Network.Validate();
+        Optimizer.Validate();
+        if (Pairs < 1) throw new ArgumentException($"population must be at least 2 (one mirrored pair), got {2 * Pairs}");
+        if (!(Sigma > 0 && float.IsFinite(Sigma))) throw new ArgumentException($"sigma must be a positive number, got {Sigma}");
+        if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay))) throw new ArgumentException($"weight decay must be ≥ 0, got {WeightDecay}");
+        if (NoiseTableSize < Network.ParameterCount) throw new ArgumentException($"noise table ({NoiseTableSize} values) is smaller than the network ({Network.ParameterCount} parameters)");
+        if (ObservationStatisticsProbability is < 0 or > 1) throw new ArgumentException("observation-statistics probability must lie in [0, 1]");
+        if (EvaluationEpisodes < 1) throw new ArgumentException("at least one evaluation episode per generation is required");
+        if (!(ActionNoiseStd >= 0)) throw new ArgumentException("action noise must be ≥ 0");
+        if (ActionBins is < 0 or 1) throw new ArgumentException("action bins must be 0 (off) or at least 2");
+        if (!(EpisodeCapFactor >= 0)) throw new ArgumentException("episode cap factor must be ≥ 0");
+        if (SnapshotEvery < 1) throw new ArgumentException("snapshot interval must be at least 1 generation");
+    }
+
+    /// <summary>Names of the settings in which two definitions differ (empty when they define the same run).</summary>
+    public IReadOnlyList<string> Differences(RunDefinition other)
+    {
+        var diff = new List<string>();
+        void Check(bool same, string name) { if (!same) diff.Add(name); }
+        Check(EnvironmentId == other.EnvironmentId, $"env ({EnvironmentId} vs {other.EnvironmentId})");
+        Check(Network.Equals(other.Network), $"network shape ({Network} vs {other.Network})");
+        Check(Seed == other.Seed, $"seed ({Seed} vs {other.Seed})");
+        Check(Pairs == other.Pairs, $"population ({Population} vs {other.Population})");
+        Check(Sigma.Equals(other.Sigma), $"sigma ({Sigma} vs {other.Sigma})");
+        Check(Optimizer.Equals(other.Optimizer), "optimizer settings");
+        Check(WeightDecay.Equals(other.WeightDecay), "weight decay");
+        Check(NoiseSeed == other.NoiseSeed && NoiseTableSize == other.NoiseTableSize, "noise table");
+        Check(ObservationNormalization == other.ObservationNormalization && ObservationStatisticsProbability.Equals(other.ObservationStatisticsProbability), "observation normalization");
+        Check(EvaluationEpisodes == other.EvaluationEpisodes, "evaluation episodes");
+        Check(ActionNoiseStd.Equals(other.ActionNoiseStd) && ActionBins == other.ActionBins, "action noise/bins");
+        Check(EpisodeCapFactor.Equals(other.EpisodeCapFactor), "episode cap");
+        return diff;
+    }
+}
+
+/// <summary>When a run ends. Not part of the trajectory: a rerun may extend it (persisted as its own event).</summary>
+/// <param name="TargetReturn">Stop once the mean noiseless evaluation return reaches this (null: never).</param>
+public sealed record StopCriteria(int MaxGenerations, double? TargetReturn);

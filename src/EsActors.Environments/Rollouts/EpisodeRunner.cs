@@ -1,0 +1,72 @@
+using System.Numerics.Tensors;
+using EsActors.Domain.Normalization;
+using EsActors.Domain.Policies;
+using EsActors.Domain.Randomness;
+
+namespace EsActors.Environments.Rollouts;
+
+/// <summary>Return and length of one episode. <see cref="Return"/> may be non-finite if the environment misbehaves.</summary>
+public readonly record struct EpisodeOutcome(double Return, int Length);
+
+/// <summary>
+/// Runs episodes of one environment under a policy given by a flat parameter vector. Owns its environment,
+/// network scratch and buffers: after construction an episode allocates nothing. One per evaluator thread.
+/// </summary>
+public sealed class EpisodeRunner : IDisposable
+{
+    private const ulong ActionNoiseStream = 0x41435449UL;
+    private readonly IEnvironment _environment;
+    private readonly MlpPolicy _policy;
+    private readonly ActionHead _head;
+    private readonly float[] _observation, _normalized, _outputs, _action, _parameters;
+
+    public EpisodeRunner(IEnvironment environment, NetworkShape network, int actionBins)
+    {
+        var spec = environment.Spec;
+        _head = new ActionHead(spec.Action, actionBins);
+        if (network.Inputs != spec.ObservationSize || network.Outputs != _head.OutputSize)
+            throw new ArgumentException($"network {network} does not fit {spec.Id} (needs {spec.ObservationSize} inputs and {_head.OutputSize} outputs)");
+        _environment = environment;
+        _policy = new MlpPolicy(network);
+        _observation = new float[spec.ObservationSize];
+        _normalized = new float[spec.ObservationSize];
+        _outputs = new float[network.Outputs];
+        _action = new float[spec.Action.PolicyOutputSize];
+        _parameters = new float[network.ParameterCount];
+    }
+
+    public EnvironmentSpec Spec => _environment.Spec;
+
+    /// <summary>Network shape for an environment: observation size in, action head size out.</summary>
+    public static NetworkShape ShapeFor(EnvironmentSpec spec, IReadOnlyList<int> hidden, Activation activation, int actionBins) =>
+        new(spec.ObservationSize, hidden, ActionHead.NetworkOutputs(spec.Action, actionBins), activation);
+
+    /// <summary>Runs one episode of θ + scale·ε (scale = ±σ; pass an empty ε for the noiseless policy).</summary>
+    public EpisodeOutcome Run(
+        ReadOnlySpan<float> theta, ReadOnlySpan<float> epsilon, float scale,
+        ObservationNormalizer normalizer, ulong episodeSeed, int maxSteps,
+        float actionNoiseStd = 0f, ObservationAccumulator? statistics = null)
+    {
+        if (epsilon.IsEmpty) theta.CopyTo(_parameters);
+        else TensorPrimitives.MultiplyAdd(epsilon, scale, theta, _parameters);
+
+        var rng = DeterministicRandom.ForStream(episodeSeed, ActionNoiseStream);
+        _environment.Reset(episodeSeed, _observation);
+        double total = 0;
+        var steps = 0;
+        while (steps < maxSteps)
+        {
+            statistics?.Add(_observation);
+            normalizer.Normalize(_observation, _normalized);
+            _policy.Forward(_parameters, _normalized, _outputs);
+            _head.Map(_outputs, _action, actionNoiseStd, ref rng);
+            var result = _environment.Step(_action, _observation);
+            total += result.Reward;
+            steps++;
+            if (result.Done) break;
+        }
+        return new EpisodeOutcome(total, steps);
+    }
+
+    public void Dispose() => _environment.Dispose();
+}

@@ -1,0 +1,269 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Akka.Persistence;
+using EsActors.Domain.Runs;
+using EsActors.Environments;
+using EsActors.Node.Hosting;
+using EsActors.Node.Protocol;
+
+namespace EsActors.Node.Actors;
+
+/// <summary>
+/// The run's optimizer: a cluster singleton and a persistent actor. Each generation it issues seed batches to
+/// the evaluator slots of all Up nodes, reissues what a lost node or an overdue batch held, assembles the
+/// scalars, persists one <see cref="GenerationCompleted"/> per generation (θ itself is never persisted:
+/// recovery = snapshot + replay of the pure update) and publishes progress.
+/// </summary>
+public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
+{
+    public static string TopicFor(string runId) => $"run-progress:{runId}";
+    public static string PersistenceIdFor(string runId) => $"esrun-{runId}";
+    public const string SlotsRolePrefix = "slots-";
+
+    private const string TickTimer = nameof(TickTimer);
+    private sealed record Tick;
+
+    /// <summary>Local query used by tests and the status command.</summary>
+    public sealed record GetOptimizerState;
+
+    public sealed record OptimizerStatus(RunState State, int InFlightGeneration, IReadOnlyList<string> Evaluators, int Reissued, int Backups, bool Failed);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _runId;
+    private readonly DispatchSettings _settings;
+    private readonly IActorRef _evaluators;
+    private readonly IActorRef? _mediator;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly SortedDictionary<string, bool> _slots = new(StringComparer.Ordinal); // evaluator id → busy
+    private readonly HashSet<string> _unreachableNodes = new();
+    private readonly LinkedList<GenerationCompleted> _recent = new();
+    private RunState _state = RunState.Empty;
+    private GenerationWork? _work;
+    private TimeSpan _generationStarted;
+    private int _totalReissued, _totalBackups;
+    private string? _failure;
+
+    public OptimizerActor(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator)
+    {
+        _runId = runId;
+        _settings = settings;
+        _evaluators = evaluators;
+        _mediator = mediator;
+
+        Recover<SnapshotOffer>(offer => { if (offer.Snapshot is RunState state) _state = state; });
+        Recover<IRunEvent>(e => { _state = RunLogic.Apply(_state, e); Remember(e); });
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<StartRunRequest>(OnStartRun);
+        Command<BatchResult>(OnBatchResult);
+        Command<BatchRejected>(OnBatchRejected);
+        Command<GetGenerations>(OnGetGenerations);
+        Command<FetchState>(f => Sender.Tell(f.RunId == _runId ? new StateReply(_runId, _state) : new RunRejected(f.RunId, "unknown run")));
+        Command<Tick>(_ => OnTick());
+        Command<ClusterEvent.CurrentClusterState>(s => { foreach (var m in s.Members) if (m.Status == MemberStatus.Up) AddNode(m); Dispatch(); });
+        Command<ClusterEvent.MemberUp>(e => { AddNode(e.Member); Dispatch(); });
+        Command<ClusterEvent.MemberRemoved>(e => LoseNode(e.Member, removed: true));
+        Command<ClusterEvent.UnreachableMember>(e => LoseNode(e.Member, removed: false));
+        Command<ClusterEvent.ReachableMember>(e => { _unreachableNodes.Remove(EvaluatorIds.Node(e.Member.UniqueAddress)); AddNode(e.Member); Dispatch(); });
+        Command<ClusterEvent.IMemberEvent>(_ => { });
+        Command<GetOptimizerState>(_ => Sender.Tell(new OptimizerStatus(_state, _work?.Generation ?? -1, _slots.Keys.ToList(), _totalReissued, _totalBackups, _failure is not null)));
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of run {RunId} failed: {Reason}", _runId, f.Cause.Message));
+    }
+
+    public override string PersistenceId => PersistenceIdFor(_runId);
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator) =>
+        Akka.Actor.Props.Create(() => new OptimizerActor(runId, settings, evaluators, mediator));
+
+    private TimeSpan Now => _clock.Elapsed;
+
+    private void OnRecovered()
+    {
+        _log.Info("Optimizer of run {RunId} recovered at generation {Generation}", _runId, _state.Generation);
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer(TickTimer, new Tick(), _settings.TickInterval);
+        if (_state.IsStarted && !_state.IsFinished) StartGeneration();
+    }
+
+    private void OnStartRun(StartRunRequest request)
+    {
+        if (request.RunId != _runId) { Sender.Tell(new RunRejected(request.RunId, $"this optimizer runs '{_runId}'")); return; }
+        var decision = RunLogic.Decide(_state, new StartRun(request.Definition, request.Stop));
+        if (decision.IsRejected) { Sender.Tell(new RunRejected(_runId, decision.Rejection!)); return; }
+        var requester = Sender;
+        if (decision.Events.Count == 0) { Accepted(requester); return; }
+        PersistAll(decision.Events, e =>
+        {
+            _state = RunLogic.Apply(_state, e);
+            Remember(e);
+            if (ReferenceEquals(e, decision.Events[^1])) Accepted(requester);
+        });
+    }
+
+    private void Accepted(IActorRef requester)
+    {
+        requester.Tell(new RunAccepted(_runId, _state.Generation, _state.IsFinished));
+        if (_work is null && !_state.IsFinished && _failure is null) StartGeneration();
+    }
+
+    private void StartGeneration()
+    {
+        var run = _state.RequireDefinition();
+        var plan = PerturbationPlan.For(run, _state.Generation, RunLogic.NoiseFor(run));
+        var batches = Math.Max(1, _slots.Count) * _settings.BatchesPerSlot;
+        _work = new GenerationWork(run, plan, batches);
+        _generationStarted = Now;
+        Dispatch();
+    }
+
+    /// <summary>Hands unassigned batches to idle slots, then backup copies of stragglers to slots still idle.</summary>
+    private void Dispatch()
+    {
+        if (_work is null) return;
+        foreach (var evaluator in _slots.Where(s => !s.Value).Select(s => s.Key).ToList())
+        {
+            if (_work.TryAssignNext(evaluator, Now, out var batch, out var attempt)) Send(evaluator, batch, attempt);
+            else if (_work.TryAssignBackup(evaluator, Now, _settings.BackupAfter, out batch, out attempt))
+            {
+                _log.Info("Backup copy of batch {BatchId} of generation {Generation} to {Evaluator}", batch.BatchId, _work.Generation, evaluator);
+                Send(evaluator, batch, attempt);
+            }
+            else break;
+        }
+    }
+
+    private void Send(string evaluator, WorkBatch batch, int attempt)
+    {
+        var plan = _work!.Plan;
+        var items = batch.Indices.Select(i => batch.IsEvaluation
+            ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
+            : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
+        var cap = _state.EpisodeCap(EnvironmentRegistry.GetSpec(_state.RequireDefinition().EnvironmentId).MaxEpisodeSteps);
+        _slots[evaluator] = true;
+        _evaluators.Tell(new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _state.Checksum(), cap, items));
+    }
+
+    private void OnBatchResult(BatchResult result)
+    {
+        MarkIdle(result.EvaluatorId);
+        if (result.RunId != _runId || _work is null || result.Generation != _work.Generation)
+        {
+            _log.Debug("Dropped a stale result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
+            Dispatch();
+            return;
+        }
+        var items = result.Items.Select(i => (i.Index, i.IsEvaluation, i.ReturnPositive, i.ReturnNegative, i.LengthPositive, i.LengthNegative, i.ObservationDelta)).ToList();
+        if (!_work.Record(result.BatchId, items, Now))
+            _log.Debug("Dropped a duplicate or malformed result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
+        if (_work.IsComplete) CompleteGeneration();
+        else Dispatch();
+    }
+
+    private void OnBatchRejected(BatchRejected rejected)
+    {
+        MarkIdle(rejected.EvaluatorId);
+        if (_work is not null && rejected.Generation == _work.Generation) _work.Release(rejected.BatchId, rejected.EvaluatorId);
+        Dispatch();
+    }
+
+    private void MarkIdle(string evaluator)
+    {
+        if (_slots.ContainsKey(evaluator)) _slots[evaluator] = false;
+    }
+
+    private void CompleteGeneration()
+    {
+        var work = _work!;
+        var wall = (Now - _generationStarted).TotalSeconds;
+        var generation = work.Assemble(wall);
+        var decision = RunLogic.Decide(_state, new CompleteGeneration(generation));
+        if (decision.IsRejected)
+        {
+            _failure = decision.Rejection;
+            _work = null;
+            _log.Error("Run {RunId} stopped: {Reason}", _runId, decision.Rejection);
+            Publish(new RunFailed(_runId, decision.Rejection!));
+            return;
+        }
+        _work = null;
+        Persist(generation, e =>
+        {
+            _state = RunLogic.Apply(_state, e);
+            Remember(e);
+            _totalReissued += work.Reissued;
+            _totalBackups += work.Backups;
+            if (_state.Generation % _state.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(_state);
+            var steps = e.TrainingTimesteps + e.EvaluationTimesteps;
+            Publish(new GenerationProgress(_runId, e.Generation, _state.Timesteps, e.MeanTrainingReturn, e.MaxTrainingReturn, e.MeanEvaluationReturn,
+                wall > 0 ? steps / wall : 0, wall, work.Reissued, work.Backups, _slots.Count, _state.IsFinished));
+            if (_state.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, _state.Generation);
+            else StartGeneration();
+        });
+    }
+
+    private void OnGetGenerations(GetGenerations request)
+    {
+        var available = request.RunId == _runId && request.FromGeneration <= request.ToGeneration
+            && request.ToGeneration <= _state.Generation
+            && (request.FromGeneration == request.ToGeneration || _recent.Any(g => g.Generation == request.FromGeneration));
+        var generations = available
+            ? _recent.Where(g => g.Generation >= request.FromGeneration && g.Generation < request.ToGeneration).ToArray()
+            : [];
+        Sender.Tell(new GenerationsReply(request.RunId, null, generations, available));
+    }
+
+    private void OnTick()
+    {
+        if (_work is null) return;
+        var overdue = _work.ReissueOverdue(Now, _settings.BatchTimeout);
+        foreach (var id in overdue)
+            _log.Warning("Reissuing batch {BatchId} of generation {Generation}: no answer within {Timeout}", id, _work.Generation, _settings.BatchTimeout);
+        Dispatch();
+    }
+
+    private void AddNode(Member member)
+    {
+        var node = EvaluatorIds.Node(member.UniqueAddress);
+        if (_unreachableNodes.Contains(node)) return;
+        foreach (var role in member.Roles)
+        {
+            if (!role.StartsWith(SlotsRolePrefix, StringComparison.Ordinal) || !int.TryParse(role.AsSpan(SlotsRolePrefix.Length), out var slots)) continue;
+            var added = 0;
+            for (var k = 0; k < slots; k++)
+                if (_slots.TryAdd(EvaluatorIds.For(member.UniqueAddress, k), false)) added++;
+            if (added > 0) _log.Info("Node {Node} joined with {Slots} evaluator slots", node, slots);
+        }
+    }
+
+    private void LoseNode(Member member, bool removed)
+    {
+        var node = EvaluatorIds.Node(member.UniqueAddress);
+        if (!removed) _unreachableNodes.Add(node); else _unreachableNodes.Remove(node);
+        var lost = _slots.Keys.Where(id => EvaluatorIds.Node(id) == node).ToList();
+        if (lost.Count == 0) return;
+        foreach (var id in lost) _slots.Remove(id);
+        _log.Info("Node {Node} {Change}: {Slots} evaluator slots lost", node, removed ? "removed" : "unreachable", lost.Count);
+        if (_work is not null)
+        {
+            var lostSet = lost.ToHashSet();
+            foreach (var id in _work.ReissueLost(lostSet.Contains))
+                _log.Warning("Reissuing batch {BatchId} of generation {Generation}: its node {Node} is gone", id, _work.Generation, node);
+        }
+        Dispatch();
+    }
+
+    private void Remember(IRunEvent e)
+    {
+        if (e is not GenerationCompleted g) return;
+        _recent.AddLast(g);
+        while (_recent.Count > _settings.ReplayWindow) _recent.RemoveFirst();
+    }
+
+    private void Publish(object message) => _mediator?.Tell(new Publish(TopicFor(_runId), message));
+}

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using EsActors.Node.Hosting;
+
+namespace EsActors.Node.Cli;
+
+/// <summary>The command-line interface (System.CommandLine): train, play.</summary>
+public static class CommandLine
+{
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("EsActors: Evolution Strategies (Salimans et al. 2017) on an elastic Akka.NET cluster.");
+        root.Subcommands.Add(Train());
+        root.Subcommands.Add(Play());
+        return root;
+    }
+
+    private static Command Train()
+    {
+        var env = new Option<string>("--env") { Description = "Environment id, e.g. CartPole-v1, Pendulum-v1", DefaultValueFactory = _ => "CartPole-v1" };
+        var runId = new Option<string?>("--run-id") { Description = "Run id; rerun with the same id, --out and --journal to resume (default: a new id)" };
+        var seed = new Option<ulong>("--seed") { Description = "Run seed: θ₀, noise indices and episodes follow from it", DefaultValueFactory = _ => 0 };
+        var generations = new Option<int?>("--generations") { Description = "Maximum number of generations (default: from the environment preset)" };
+        var target = new Option<double?>("--target-return") { Description = "Stop when the mean noiseless evaluation return reaches this (default: the environment's threshold)" };
+        var population = new Option<int?>("--population") { Description = "Episodes per generation (even: mirrored pairs)" };
+        var sigma = new Option<float?>("--sigma") { Description = "Noise standard deviation σ" };
+        var learningRate = new Option<float?>("--learning-rate") { Description = "Optimizer step size" };
+        var slots = new Option<int>("--slots") { Description = "Concurrent evaluations on this node", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var config = new Option<string?>("--config") { Description = "HOCON file with overrides (esactors.run, esactors.optimizer, akka.*)" };
+        var output = new Option<string>("--out") { Description = "Output folder; the run's files go to <out>/<run-id>", DefaultValueFactory = _ => "runs" };
+        var journal = new Option<string?>("--journal") { Description = "SQLite file path or PostgreSQL connection string (default: <out>/journal.db)" };
+        var hostname = new Option<string>("--hostname") { Description = "Address other nodes reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Cluster port (0 = any free port)", DefaultValueFactory = _ => 0 };
+        var seedNodes = new Option<string[]>("--seed-nodes") { Description = "host:port of cluster seed nodes to join (default: start a new cluster)", AllowMultipleArgumentsPerToken = true };
+
+        var command = new Command("train", "Train a policy (starts or resumes a run)")
+        {
+            env, runId, seed, generations, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes,
+        };
+        command.SetAction((result, cancellation) => Guard(() => TrainCommand.Run(new TrainOptions(
+            result.GetValue(env)!, result.GetValue(runId),
+            new RunOverrides(result.GetValue(seed), result.GetValue(generations), result.GetValue(target), result.GetValue(population), result.GetValue(sigma), result.GetValue(learningRate)),
+            result.GetValue(slots), result.GetValue(config), result.GetValue(output)!, result.GetValue(journal),
+            result.GetValue(hostname)!, result.GetValue(port), result.GetValue(seedNodes) ?? []), cancellation)));
+        return command;
+    }
+
+    private static Command Play()
+    {
+        var policy = new Option<string>("--policy") { Description = "A policy.bin written by train", Required = true };
+        var env = new Option<string?>("--env") { Description = "Environment id (default: the one the policy was trained on)" };
+        var episodes = new Option<int>("--episodes") { Description = "Number of episodes", DefaultValueFactory = _ => 10 };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the first episode", DefaultValueFactory = _ => 0 };
+        var command = new Command("play", "Run noiseless episodes of a trained policy") { policy, env, episodes, seed };
+        command.SetAction((result, _) => Guard(() => Task.FromResult(PlayCommand.Run(result.GetValue(policy)!, result.GetValue(env), result.GetValue(episodes), result.GetValue(seed)))));
+        return command;
+    }
+
+    /// <summary>User errors become one line on stderr and exit code 2; nothing else is caught here.</summary>
+    private static async Task<int> Guard(Func<Task<int>> action)
+    {
+        try { return await action(); }
+        catch (UserError e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+}

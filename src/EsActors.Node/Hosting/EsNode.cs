@@ -1,0 +1,80 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using EsActors.Node.Actors;
+
+namespace EsActors.Node.Hosting;
+
+/// <summary>
+/// A running EsActors node: cluster member, evaluator shard region with one entity per slot, the node's
+/// parameter replica, and the run's optimizer singleton (manager on every node that has the journal, so it
+/// survives the loss of its host) with a proxy to reach it.
+/// </summary>
+public sealed class EsNode : IAsyncDisposable
+{
+    public const string EvaluatorTypeName = "evaluator";
+
+    private EsNode(ActorSystem system, string runId, IActorRef region, IActorRef proxy, IActorRef replica, DispatchSettings settings)
+    {
+        System = system; RunId = runId; EvaluatorRegion = region; Optimizer = proxy; Replica = replica; Settings = settings;
+    }
+
+    public ActorSystem System { get; }
+    public string RunId { get; }
+    public IActorRef EvaluatorRegion { get; }
+    public IActorRef Optimizer { get; }
+    public IActorRef Replica { get; }
+    public DispatchSettings Settings { get; }
+    public Cluster Cluster => Cluster.Get(System);
+
+    public static EsNode Start(NodeOptions options, string runId, Config? config = null)
+    {
+        config ??= NodeConfig.Build(options);
+        var settings = DispatchSettings.From(config);
+        var system = ActorSystem.Create(NodeOptions.SystemName, config);
+        try
+        {
+            var cluster = Cluster.Get(system);
+            var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow), "replica");
+            var self = cluster.SelfAddress.ToString();
+            var region = ClusterSharding.Get(system).Start(
+                EvaluatorTypeName,
+                EvaluatorActor.Props(replica, self).WithDispatcher("esactors.evaluator-dispatcher"),
+                ClusterShardingSettings.Create(system),
+                new EvaluatorMessageExtractor(),
+                new SlotAllocationStrategy(system),
+                PoisonPill.Instance);
+            var mediator = DistributedPubSub.Get(system).Mediator;
+            var singletonName = "optimizer-" + runId;
+            system.ActorOf(ClusterSingletonManager.Props(
+                    OptimizerActor.Props(runId, settings, region, mediator),
+                    PoisonPill.Instance,
+                    ClusterSingletonManagerSettings.Create(system).WithSingletonName("optimizer")),
+                singletonName);
+            var proxy = system.ActorOf(ClusterSingletonProxy.Props($"/user/{singletonName}",
+                ClusterSingletonProxySettings.Create(system).WithSingletonName("optimizer")), singletonName + "-proxy");
+            return new EsNode(system, runId, region, proxy, replica, settings);
+        }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+
+    /// <summary>Completes when this node is Up in the cluster (or fails after the timeout).</summary>
+    public Task WaitUntilUp(TimeSpan timeout)
+    {
+        var up = new TaskCompletionSource();
+        Cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        return up.Task.WaitAsync(timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+    }
+}

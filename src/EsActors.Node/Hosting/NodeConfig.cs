@@ -1,0 +1,90 @@
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using Akka.Persistence.Sql;
+
+namespace EsActors.Node.Hosting;
+
+/// <summary>How a node is started: its address, peers, capacity, journal and optional HOCON overrides.</summary>
+public sealed record NodeOptions(
+    string Hostname,
+    int Port,
+    IReadOnlyList<string> SeedNodes,
+    int Slots,
+    JournalTarget Journal,
+    string? EnvironmentId,
+    string? ConfigFile,
+    string? ExtraHocon = null)
+{
+    public const string SystemName = "esactors";
+}
+
+/// <summary>
+/// Assembles the node's configuration, highest priority first: generated settings from the command line, extra
+/// HOCON (tests), --config FILE, the environment preset hocon/envs/&lt;id&gt;.conf, the concern files in hocon/, then
+/// the plugins' own defaults.
+/// </summary>
+public static class NodeConfig
+{
+    public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
+
+    public static Config Build(NodeOptions options)
+    {
+        var generated = ConfigurationFactory.ParseString($$"""
+            akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
+            akka.remote.dot-netty.tcp.port = {{options.Port}}
+            akka.cluster.seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(s => $"\"akka.tcp://{NodeOptions.SystemName}@{s}\""))}}]
+            akka.cluster.roles = ["{{Actors.OptimizerActor.SlotsRolePrefix}}{{options.Slots}}"]
+            akka.persistence.journal.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
+            akka.persistence.snapshot-store.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
+            esactors.evaluator-dispatcher {
+              type = ForkJoinDispatcher
+              throughput = 1
+              dedicated-thread-pool { thread-count = {{options.Slots}}, threadtype = background }
+            }
+            """);
+        var config = generated;
+        if (options.ExtraHocon is not null) config = config.WithFallback(ParseOrThrow(options.ExtraHocon, "test overrides"));
+        if (options.ConfigFile is not null) config = config.WithFallback(LoadFile(options.ConfigFile, "--config"));
+        if (options.EnvironmentId is not null) config = config.WithFallback(LoadPreset(options.EnvironmentId));
+        foreach (var concern in new[] { "cluster", "sharding", options.Journal.IsPostgres ? "persistence-postgres" : "persistence-sqlite", "serialization", "logging", "esactors" })
+            config = config.WithFallback(LoadFile(Path.Combine(HoconDirectory, concern + ".conf"), "built-in"));
+        return config
+            .WithFallback(SqlPersistence.DefaultConfiguration)
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            .WithFallback(ClusterSharding.DefaultConfig())
+            .WithFallback(DistributedPubSub.DefaultConfig());
+    }
+
+    /// <summary>Training defaults only (no cluster), for commands that need the run settings.</summary>
+    public static Config RunSettings(string environmentId, string? configFile)
+    {
+        Config config = ConfigurationFactory.Empty;
+        if (configFile is not null) config = config.WithFallback(LoadFile(configFile, "--config"));
+        return config.WithFallback(LoadPreset(environmentId)).WithFallback(LoadFile(Path.Combine(HoconDirectory, "esactors.conf"), "built-in"));
+    }
+
+    private static Config LoadPreset(string environmentId)
+    {
+        var path = Path.Combine(HoconDirectory, "envs", environmentId + ".conf");
+        return File.Exists(path) ? LoadFile(path, "preset") : ConfigurationFactory.Empty;
+    }
+
+    public static Config LoadFile(string path, string what)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError($"cannot read {what} file {path}: {e.Message}"); }
+        return ParseOrThrow(text, $"{what} file {path}");
+    }
+
+    private static Config ParseOrThrow(string text, string what)
+    {
+        try { return ConfigurationFactory.ParseString(text); }
+        catch (Exception e) { throw new UserError($"malformed HOCON in {what}: {FirstLine(e.Message)}"); }
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+    private static string Escape(string s) => s.Replace("\\", "\\\\").Replace("\"", "\\\"");
+}

@@ -1,0 +1,56 @@
+using Akka.Actor;
+using Akka.Persistence;
+using EsActors.Domain.Runs;
+using EsActors.Node.Actors;
+
+namespace EsActors.Node.Outputs;
+
+/// <summary>A run rebuilt from its events alone: the generation log and the final state (θ replayed from θ₀).</summary>
+public sealed record RunHistory(RunState State, IReadOnlyList<GenerationCompleted> Generations);
+
+/// <summary>
+/// Reads a run's whole journal, ignoring snapshots, and replays it through the pure update. Used by
+/// <c>export</c> and at the end of <c>train</c>; it never writes, so it may run beside the live optimizer.
+/// </summary>
+public sealed class RunReader : ReceivePersistentActor
+{
+    private readonly string _runId;
+    private readonly TaskCompletionSource<RunHistory> _result;
+    private readonly List<GenerationCompleted> _generations = new();
+    private RunState _state = RunState.Empty;
+
+    public RunReader(string runId, TaskCompletionSource<RunHistory> result)
+    {
+        _runId = runId;
+        _result = result;
+        Recover<IRunEvent>(e =>
+        {
+            _state = RunLogic.Apply(_state, e);
+            if (e is GenerationCompleted g) _generations.Add(g);
+        });
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _result.TrySetResult(new RunHistory(_state, _generations));
+            Context.Stop(Self);
+        });
+    }
+
+    public override string PersistenceId => OptimizerActor.PersistenceIdFor(_runId);
+    public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        _result.TrySetException(reason);
+        base.OnRecoveryFailure(reason, message);
+    }
+}
+
+public static class RunHistoryReader
+{
+    public static Task<RunHistory> Read(ActorSystem system, string runId, TimeSpan timeout)
+    {
+        var result = new TaskCompletionSource<RunHistory>(TaskCreationOptions.RunContinuationsAsynchronously);
+        system.ActorOf(Props.Create(() => new RunReader(runId, result)));
+        return result.Task.WaitAsync(timeout);
+    }
+}

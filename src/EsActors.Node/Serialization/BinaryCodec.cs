@@ -1,0 +1,106 @@
+using System.Text;
+using EsActors.Domain.Normalization;
+using EsActors.Domain.Optimizers;
+using EsActors.Domain.Policies;
+using EsActors.Domain.Runs;
+
+namespace EsActors.Node.Serialization;
+
+/// <summary>Little-endian binary encodings of the domain types shared by messages, events and snapshots.</summary>
+internal static class BinaryCodec
+{
+    public static void WriteInts(this BinaryWriter w, int[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
+    public static void WriteDoubles(this BinaryWriter w, double[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
+    public static void WriteFloats(this BinaryWriter w, float[] values)
+    {
+        w.Write(values.Length);
+        w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+    }
+
+    public static int[] ReadInts(this BinaryReader r) { var a = new int[ReadLength(r)]; for (var i = 0; i < a.Length; i++) a[i] = r.ReadInt32(); return a; }
+    public static double[] ReadDoubles(this BinaryReader r) { var a = new double[ReadLength(r)]; for (var i = 0; i < a.Length; i++) a[i] = r.ReadDouble(); return a; }
+    public static float[] ReadFloats(this BinaryReader r)
+    {
+        var a = new float[ReadLength(r)];
+        var bytes = r.ReadBytes(a.Length * 4);
+        if (bytes.Length != a.Length * 4) throw new EndOfStreamException();
+        Buffer.BlockCopy(bytes, 0, a, 0, bytes.Length);
+        return a;
+    }
+
+    private static int ReadLength(BinaryReader r)
+    {
+        var n = r.ReadInt32();
+        if (n < 0 || n > r.BaseStream.Length - r.BaseStream.Position) throw new InvalidDataException($"array length {n} exceeds the payload");
+        return n;
+    }
+
+    public static void WriteNullable(this BinaryWriter w, double? value) { w.Write(value.HasValue); if (value.HasValue) w.Write(value.Value); }
+    public static double? ReadNullableDouble(this BinaryReader r) => r.ReadBoolean() ? r.ReadDouble() : null;
+
+    public static void WriteStatistics(this BinaryWriter w, ObservationStatistics s) { w.WriteDoubles(s.Sum); w.WriteDoubles(s.SumOfSquares); w.Write(s.Count); }
+    public static ObservationStatistics ReadStatistics(this BinaryReader r) => new(r.ReadDoubles(), r.ReadDoubles(), r.ReadDouble());
+
+    public static void WriteDefinition(this BinaryWriter w, RunDefinition d)
+    {
+        w.Write(d.EnvironmentId);
+        w.Write(d.Network.Inputs); w.Write(d.Network.Outputs); w.WriteInts(d.Network.Hidden.ToArray()); w.Write((byte)d.Network.Activation);
+        w.Write(d.Seed); w.Write(d.Pairs); w.Write(d.Sigma);
+        var o = d.Optimizer;
+        w.Write((byte)o.Kind); w.Write(o.LearningRate); w.Write(o.Beta1); w.Write(o.Beta2); w.Write(o.Epsilon); w.Write(o.Momentum);
+        w.Write(d.WeightDecay); w.Write(d.NoiseSeed); w.Write(d.NoiseTableSize);
+        w.Write(d.ObservationNormalization); w.Write(d.ObservationStatisticsProbability);
+        w.Write(d.EvaluationEpisodes); w.Write(d.ActionNoiseStd); w.Write(d.ActionBins); w.Write(d.EpisodeCapFactor); w.Write(d.SnapshotEvery);
+    }
+
+    public static RunDefinition ReadDefinition(this BinaryReader r)
+    {
+        var env = r.ReadString();
+        var inputs = r.ReadInt32(); var outputs = r.ReadInt32(); var hidden = r.ReadInts(); var activation = (Activation)r.ReadByte();
+        var seed = r.ReadUInt64(); var pairs = r.ReadInt32(); var sigma = r.ReadSingle();
+        var optimizer = new OptimizerSettings((OptimizerKind)r.ReadByte(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle());
+        return new RunDefinition(env, new NetworkShape(inputs, hidden, outputs, activation), seed, pairs, sigma, optimizer,
+            r.ReadSingle(), r.ReadUInt64(), r.ReadInt32(), r.ReadBoolean(), r.ReadDouble(), r.ReadInt32(), r.ReadSingle(), r.ReadInt32(), r.ReadDouble(), r.ReadInt32());
+    }
+
+    public static void WriteStop(this BinaryWriter w, StopCriteria s) { w.Write(s.MaxGenerations); w.WriteNullable(s.TargetReturn); }
+    public static StopCriteria ReadStop(this BinaryReader r) => new(r.ReadInt32(), r.ReadNullableDouble());
+
+    public static void WriteGeneration(this BinaryWriter w, GenerationCompleted g)
+    {
+        w.Write(g.Generation); w.WriteInts(g.NoiseIndices); w.WriteDoubles(g.ReturnsPositive); w.WriteDoubles(g.ReturnsNegative);
+        w.WriteInts(g.LengthsPositive); w.WriteInts(g.LengthsNegative); w.WriteStatistics(g.ObservationDelta);
+        w.WriteDoubles(g.EvaluationReturns); w.WriteInts(g.EvaluationLengths); w.Write(g.WallSeconds);
+    }
+
+    public static GenerationCompleted ReadGeneration(this BinaryReader r) =>
+        new(r.ReadInt32(), r.ReadInts(), r.ReadDoubles(), r.ReadDoubles(), r.ReadInts(), r.ReadInts(), r.ReadStatistics(),
+            r.ReadDoubles(), r.ReadInts(), r.ReadDouble());
+
+    public static void WriteState(this BinaryWriter w, RunState s)
+    {
+        w.Write(s.Definition is not null);
+        if (s.Definition is not null) w.WriteDefinition(s.Definition);
+        w.Write(s.Stop is not null);
+        if (s.Stop is not null) w.WriteStop(s.Stop);
+        w.Write(s.Generation); w.WriteFloats(s.Theta);
+        w.Write(s.Optimizer.Steps); w.WriteFloats(s.Optimizer.FirstMoment); w.WriteFloats(s.Optimizer.SecondMoment);
+        w.WriteStatistics(s.ObservationStatistics); w.Write(s.Timesteps); w.WriteNullable(s.LastEvaluationMean); w.Write(s.MeanEpisodeLength);
+    }
+
+    public static RunState ReadState(this BinaryReader r)
+    {
+        var definition = r.ReadBoolean() ? r.ReadDefinition() : null;
+        var stop = r.ReadBoolean() ? r.ReadStop() : null;
+        return new RunState(definition, stop, r.ReadInt32(), r.ReadFloats(),
+            new OptimizerState(r.ReadInt64(), r.ReadFloats(), r.ReadFloats()),
+            r.ReadStatistics(), r.ReadInt64(), r.ReadNullableDouble(), r.ReadDouble());
+    }
+
+    public static byte[] Encode(Action<BinaryWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) write(w);
+        return stream.ToArray();
+    }
+}

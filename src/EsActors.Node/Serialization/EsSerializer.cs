@@ -1,0 +1,159 @@
+using System.Runtime.Serialization;
+using System.Text;
+using Akka.Actor;
+using Akka.Serialization;
+using EsActors.Domain.Runs;
+using EsActors.Node.Protocol;
+
+namespace EsActors.Node.Serialization;
+
+/// <summary>
+/// The one serializer for the protocol, the journal's events and snapshots. Manifests are short, stable and
+/// carry a format version: renaming a class never breaks a journal, and a message from a node that speaks
+/// another version fails with a clear error instead of being misread.
+/// </summary>
+public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+{
+    public const int Id = 7301;
+    public override int Identifier => Id;
+
+    private const string SeedBatchManifest = "sb1", BatchResultManifest = "br1", BatchRejectedManifest = "bx1",
+        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr1", FetchStateManifest = "fs1", StateReplyManifest = "sr1",
+        StartRunManifest = "st1", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
+        RunStartedManifest = "E:run-started:1", StopChangedManifest = "E:stop-changed:1", GenerationManifest = "E:generation:1",
+        StateManifest = "S:run-state:1";
+
+    public override string Manifest(object o) => o switch
+    {
+        SeedBatch => SeedBatchManifest,
+        BatchResult => BatchResultManifest,
+        BatchRejected => BatchRejectedManifest,
+        GetGenerations => GetGenerationsManifest,
+        GenerationsReply => GenerationsReplyManifest,
+        FetchState => FetchStateManifest,
+        StateReply => StateReplyManifest,
+        StartRunRequest => StartRunManifest,
+        RunAccepted => RunAcceptedManifest,
+        RunRejected => RunRejectedManifest,
+        GenerationProgress => ProgressManifest,
+        RunFailed => RunFailedManifest,
+        RunStarted => RunStartedManifest,
+        StopCriteriaChanged => StopChangedManifest,
+        GenerationCompleted => GenerationManifest,
+        RunState => StateManifest,
+        _ => throw new ArgumentException($"EsSerializer cannot serialize {o.GetType().FullName}"),
+    };
+
+    public override byte[] ToBinary(object obj) => BinaryCodec.Encode(w =>
+    {
+        switch (obj)
+        {
+            case SeedBatch m:
+                w.Write(m.EvaluatorId); w.Write(m.RunId); w.Write(m.Generation); w.Write(m.BatchId); w.Write(m.Attempt);
+                w.Write(m.StateChecksum); w.Write(m.EpisodeCap); w.Write(m.Items.Length);
+                foreach (var i in m.Items) { w.Write(i.Index); w.Write(i.IsEvaluation); w.Write(i.NoiseIndex); w.Write(i.EpisodeSeed); w.Write(i.CollectStatistics); }
+                break;
+            case BatchResult m:
+                w.Write(m.EvaluatorId); w.Write(m.RunId); w.Write(m.Generation); w.Write(m.BatchId); w.Write(m.Attempt); w.Write(m.NodeAddress);
+                w.Write(m.Items.Length);
+                foreach (var i in m.Items)
+                {
+                    w.Write(i.Index); w.Write(i.IsEvaluation); w.Write(i.ReturnPositive); w.Write(i.ReturnNegative); w.Write(i.LengthPositive); w.Write(i.LengthNegative);
+                    w.Write(i.ObservationDelta is not null);
+                    if (i.ObservationDelta is not null) w.WriteStatistics(i.ObservationDelta);
+                }
+                w.Write(m.EvaluationSeconds);
+                break;
+            case BatchRejected m: w.Write(m.EvaluatorId); w.Write(m.RunId); w.Write(m.Generation); w.Write(m.BatchId); w.Write(m.Reason); break;
+            case GetGenerations m: w.Write(m.RunId); w.Write(m.FromGeneration); w.Write(m.ToGeneration); break;
+            case GenerationsReply m:
+                w.Write(m.RunId); w.Write(m.Available);
+                w.Write(m.Start is not null);
+                if (m.Start is not null) { w.WriteDefinition(m.Start.Definition); w.WriteStop(m.Start.Stop); }
+                w.Write(m.Generations.Length);
+                foreach (var g in m.Generations) w.WriteGeneration(g);
+                break;
+            case FetchState m: w.Write(m.RunId); break;
+            case StateReply m: w.Write(m.RunId); w.WriteState(m.State); break;
+            case StartRunRequest m: w.Write(m.RunId); w.WriteDefinition(m.Definition); w.WriteStop(m.Stop); break;
+            case RunAccepted m: w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Finished); break;
+            case RunRejected m: w.Write(m.RunId); w.Write(m.Reason); break;
+            case GenerationProgress m:
+                w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.Write(m.MeanReturn); w.Write(m.MaxReturn); w.Write(m.EvaluationMean);
+                w.Write(m.StepsPerSecond); w.Write(m.WallSeconds); w.Write(m.Reissued); w.Write(m.Backups); w.Write(m.Evaluators); w.Write(m.Finished);
+                break;
+            case RunFailed m: w.Write(m.RunId); w.Write(m.Reason); break;
+            case RunStarted e: w.WriteDefinition(e.Definition); w.WriteStop(e.Stop); break;
+            case StopCriteriaChanged e: w.WriteStop(e.Stop); break;
+            case GenerationCompleted e: w.WriteGeneration(e); break;
+            case RunState s: w.WriteState(s); break;
+            default: throw new ArgumentException($"EsSerializer cannot serialize {obj.GetType().FullName}");
+        }
+    });
+
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        using var r = new BinaryReader(new MemoryStream(bytes), Encoding.UTF8);
+        try
+        {
+            return manifest switch
+            {
+                SeedBatchManifest => ReadSeedBatch(r),
+                BatchResultManifest => ReadBatchResult(r),
+                BatchRejectedManifest => new BatchRejected(r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadString()),
+                GetGenerationsManifest => new GetGenerations(r.ReadString(), r.ReadInt32(), r.ReadInt32()),
+                GenerationsReplyManifest => ReadGenerationsReply(r),
+                FetchStateManifest => new FetchState(r.ReadString()),
+                StateReplyManifest => new StateReply(r.ReadString(), r.ReadState()),
+                StartRunManifest => new StartRunRequest(r.ReadString(), r.ReadDefinition(), r.ReadStop()),
+                RunAcceptedManifest => new RunAccepted(r.ReadString(), r.ReadInt32(), r.ReadBoolean()),
+                RunRejectedManifest => new RunRejected(r.ReadString(), r.ReadString()),
+                ProgressManifest => new GenerationProgress(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
+                    r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean()),
+                RunFailedManifest => new RunFailed(r.ReadString(), r.ReadString()),
+                RunStartedManifest => new RunStarted(r.ReadDefinition(), r.ReadStop()),
+                StopChangedManifest => new StopCriteriaChanged(r.ReadStop()),
+                GenerationManifest => r.ReadGeneration(),
+                StateManifest => r.ReadState(),
+                _ => throw new SerializationException($"unknown EsActors manifest '{manifest}' (a node or journal of another EsActors version?)"),
+            };
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or DecoderFallbackException)
+        {
+            throw new SerializationException($"malformed EsActors payload for manifest '{manifest}': {e.Message}");
+        }
+    }
+
+    private static SeedBatch ReadSeedBatch(BinaryReader r)
+    {
+        var evaluator = r.ReadString(); var run = r.ReadString(); var generation = r.ReadInt32(); var batch = r.ReadInt32(); var attempt = r.ReadInt32();
+        var checksum = r.ReadUInt64(); var cap = r.ReadInt32(); var count = r.ReadInt32();
+        if (count < 0 || count > 1_000_000) throw new InvalidDataException("implausible item count");
+        var items = new WorkItem[count];
+        for (var i = 0; i < count; i++) items[i] = new WorkItem(r.ReadInt32(), r.ReadBoolean(), r.ReadInt32(), r.ReadUInt64(), r.ReadBoolean());
+        return new SeedBatch(evaluator, run, generation, batch, attempt, checksum, cap, items);
+    }
+
+    private static BatchResult ReadBatchResult(BinaryReader r)
+    {
+        var evaluator = r.ReadString(); var run = r.ReadString(); var generation = r.ReadInt32(); var batch = r.ReadInt32(); var attempt = r.ReadInt32();
+        var node = r.ReadString(); var count = r.ReadInt32();
+        if (count < 0 || count > 1_000_000) throw new InvalidDataException("implausible item count");
+        var items = new ItemResult[count];
+        for (var i = 0; i < count; i++)
+            items[i] = new ItemResult(r.ReadInt32(), r.ReadBoolean(), r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(),
+                r.ReadBoolean() ? r.ReadStatistics() : null);
+        return new BatchResult(evaluator, run, generation, batch, attempt, node, items, r.ReadDouble());
+    }
+
+    private static GenerationsReply ReadGenerationsReply(BinaryReader r)
+    {
+        var run = r.ReadString(); var available = r.ReadBoolean();
+        RunStarted? start = r.ReadBoolean() ? new RunStarted(r.ReadDefinition(), r.ReadStop()) : null;
+        var count = r.ReadInt32();
+        if (count < 0 || count > 1_000_000) throw new InvalidDataException("implausible generation count");
+        var generations = new GenerationCompleted[count];
+        for (var i = 0; i < count; i++) generations[i] = r.ReadGeneration();
+        return new GenerationsReply(run, start, generations, available);
+    }
+}
