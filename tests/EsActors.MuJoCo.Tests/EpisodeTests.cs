@@ -63,6 +63,24 @@ public class EpisodeTests
         Assert.False(r.Terminated);
     }
 
+    [Theory]
+    [InlineData("Walker2d-v4", 0.008, 1.0, 1e-3, 1)]
+    [InlineData("HalfCheetah-v4", 0.05, 0.0, 0.1, 1)]
+    [InlineData("Swimmer-v4", 0.04, 0.0, 1e-4, 2)]
+    public void Reward_is_forward_velocity_plus_healthy_reward_minus_ctrl_cost(string id, double dt, double healthy, double ctrlWeight, int obsOffset)
+    {
+        using var env = MuJoCoTestSupport.Create(id);
+        var obs = new float[env.Spec.ObservationSize];
+        env.Reset(4, obs);
+        var x0 = env.GetQpos(0);
+        var action = new float[env.Spec.Action.Size];
+        for (var i = 0; i < action.Length; i++) action[i] = 0.9f - 0.3f * i;
+        var r = env.Step(action, obs);
+        var ctrl = action.Sum(a => (double)a * a);
+        Assert.Equal((env.GetQpos(0) - x0) / dt + healthy - ctrlWeight * ctrl, r.Reward, 12);
+        Assert.Equal((float)env.GetQpos(obsOffset), obs[0]); // positions excluded from the observation: x (and y for Swimmer)
+    }
+
     [Fact]
     public void Walker2d_falls_over_under_a_constant_action()
     {

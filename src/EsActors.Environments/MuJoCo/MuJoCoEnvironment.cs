@@ -113,7 +113,8 @@ public abstract unsafe class MuJoCoEnvironment : IEnvironment
         var rng = DeterministicRandom.ForStream(seed, ResetNoiseStream);
         ResetModel(ref rng);
         _api.Forward(_m, _d);
-        // mj_resetData leaves cfrc_ext from the previous episode; a reset must depend on the seed only.
+        // cfrc_ext is only written by mj_rnePostConstraint; 2.2.2's mj_resetData clears it, and clearing it
+        // here keeps the first Humanoid observation a function of the seed alone whatever the version.
         new Span<double>(CfrcExt, NBody * 6).Clear();
         _steps = 0;
         Diverged = false;

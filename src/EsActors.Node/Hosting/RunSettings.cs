@@ -51,8 +51,8 @@ public static class RunSettings
             definition.Validate();
             var generations = overrides.Generations ?? c.GetInt("generations");
             if (generations < 1) throw new UserError($"--generations must be at least 1, got {generations}");
-            var target = overrides.TargetReturn ?? spec.RewardThreshold;
-            if (environmentId == "CartPole-v1" && overrides.TargetReturn is null) target = spec.MaxEpisodeSteps; // solved = the full 500 steps
+            // Target: --target-return, else the preset's target-return, else Gymnasium's reward threshold.
+            var target = overrides.TargetReturn ?? (c.HasPath("target-return") ? c.GetDouble("target-return") : spec.RewardThreshold);
             return (definition, new StopCriteria(generations, target));
         }
         catch (UserError) { throw; }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EsActors.Domain.Noise;
 using EsActors.Domain.Optimizers;
 using EsActors.Domain.Tests.Support;
@@ -15,7 +14,6 @@ public class EsOptimizationTests
     {
         // Arrange: maximize −‖x‖² from x = 1 (‖x‖ = 10) with the paper's Adam betas.
         var es = new EsLoop(Noise, Enumerable.Repeat(1f, 100).ToArray(), pairs: 50, seed: 1);
-        var stopwatch = Stopwatch.StartNew();
 
         // Act
         es.Run(Objectives.NegSphere, 300, sigma: 0.05f, new OptimizerSettings(OptimizerKind.Adam, LearningRate: 0.02f));
@@ -23,7 +21,6 @@ public class EsOptimizationTests
         // Assert: a 100-fold reduction of the distance to the optimum.
         var norm = Objectives.Norm(es.Theta);
         Assert.True(norm < 0.1, $"‖x‖ = {norm:F4} after 300 generations, expected < 0.1 (started at 10)");
-        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(5), $"took {stopwatch.Elapsed}");
     }
 
     [Fact]
