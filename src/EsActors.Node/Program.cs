@@ -11,7 +11,9 @@ public static class Program
     public static async Task<int> Main(string[] args)
     {
         Log.Logger = new LoggerConfiguration()
-            .MinimumLevel.Is(Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable("ESACTORS_LOG_LEVEL"), true, out var level) ? level : LogEventLevel.Warning)
+            .MinimumLevel.Is(Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable("ESACTORS_LOG_LEVEL"), true, out var level) ? level
+                // Workers log membership changes and reissues; train keeps its console for progress lines.
+                : args.FirstOrDefault() == "worker" ? LogEventLevel.Information : LogEventLevel.Warning)
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}")
             .CreateLogger();
         try

@@ -45,6 +45,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private TimeSpan _generationStarted;
     private int _totalReissued, _totalBackups;
     private string? _failure;
+    private readonly SortedDictionary<string, (long Batches, long Steps, double Seconds)> _nodeWork = new(StringComparer.Ordinal);
 
     public OptimizerActor(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator)
     {
@@ -70,6 +71,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Command<ClusterEvent.ReachableMember>(e => { _unreachableNodes.Remove(EvaluatorIds.Node(e.Member.UniqueAddress)); AddNode(e.Member); Dispatch(); });
         Command<ClusterEvent.IMemberEvent>(_ => { });
         Command<GetOptimizerState>(_ => Sender.Tell(new OptimizerStatus(_state, _work?.Generation ?? -1, _slots.Keys.ToList(), _totalReissued, _totalBackups, _failure is not null)));
+        Command<GetRunStatus>(_ => Sender.Tell(Status()));
         Command<SaveSnapshotSuccess>(_ => { });
         Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of run {RunId} failed: {Reason}", _runId, f.Cause.Message));
     }
@@ -81,6 +83,18 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Akka.Actor.Props.Create(() => new OptimizerActor(runId, settings, evaluators, mediator));
 
     private TimeSpan Now => _clock.Elapsed;
+
+    private RunStatus Status()
+    {
+        var slotsPerNode = _slots.Keys.GroupBy(EvaluatorIds.Node).ToDictionary(g => g.Key, g => g.Count());
+        var nodes = slotsPerNode.Keys.Union(_nodeWork.Keys).Order(StringComparer.Ordinal).Select(n =>
+        {
+            _nodeWork.TryGetValue(n, out var w);
+            return new NodeWork(n, slotsPerNode.GetValueOrDefault(n), w.Batches, w.Steps, w.Seconds);
+        }).ToArray();
+        return new RunStatus(_runId, _state.Generation, _state.Timesteps, _state.LastEvaluationMean, _state.IsFinished, _failure,
+            _totalReissued + (_work?.Reissued ?? 0), _totalBackups + (_work?.Backups ?? 0), nodes);
+    }
 
     private void OnRecovered()
     {
@@ -152,6 +166,9 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnBatchResult(BatchResult result)
     {
         MarkIdle(result.EvaluatorId);
+        var node = EvaluatorIds.Node(result.EvaluatorId);
+        _nodeWork.TryGetValue(node, out var done);
+        _nodeWork[node] = (done.Batches + 1, done.Steps + result.Items.Sum(i => (long)i.LengthPositive + i.LengthNegative), done.Seconds + result.EvaluationSeconds);
         if (result.RunId != _runId || _work is null || result.Generation != _work.Generation)
         {
             _log.Debug("Dropped a stale result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);

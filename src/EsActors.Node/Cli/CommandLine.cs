@@ -11,6 +11,9 @@ public static class CommandLine
         var root = new RootCommand("EsActors: Evolution Strategies (Salimans et al. 2017) on an elastic Akka.NET cluster.");
         root.Subcommands.Add(Train());
         root.Subcommands.Add(Play());
+        root.Subcommands.Add(Worker());
+        root.Subcommands.Add(Status());
+        root.Subcommands.Add(Export());
         return root;
     }
 
@@ -52,6 +55,38 @@ public static class CommandLine
         var seed = new Option<ulong>("--seed") { Description = "Seed of the first episode", DefaultValueFactory = _ => 0 };
         var command = new Command("play", "Run noiseless episodes of a trained policy") { policy, env, episodes, seed };
         command.SetAction((result, _) => Guard(() => Task.FromResult(PlayCommand.Run(result.GetValue(policy)!, result.GetValue(env), result.GetValue(episodes), result.GetValue(seed)))));
+        return command;
+    }
+
+    private static Command Worker()
+    {
+        var seedNodes = new Option<string[]>("--seed-nodes") { Description = "host:port of nodes to join", Required = true, AllowMultipleArgumentsPerToken = true };
+        var journal = new Option<string?>("--journal") { Description = "The run's journal (SQLite path or PostgreSQL connection string); with it this node may host the optimizer" };
+        var slots = new Option<int>("--slots") { Description = "Concurrent evaluations on this node", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var hostname = new Option<string>("--hostname") { Description = "Address other nodes reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Cluster port (0 = any free port)", DefaultValueFactory = _ => 0 };
+        var config = new Option<string?>("--config") { Description = "HOCON file with overrides" };
+        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config };
+        command.SetAction((r, ct) => Guard(() => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config), ct)));
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var seedNodes = new Option<string[]>("--seed-nodes") { Description = "host:port of nodes to join", Required = true, AllowMultipleArgumentsPerToken = true };
+        var hostname = new Option<string>("--hostname") { Description = "Address other nodes reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
+        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname };
+        command.SetAction((r, ct) => Guard(() => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, ct)));
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var runId = new Option<string>("--run-id") { Description = "Run to export", Required = true };
+        var journal = new Option<string>("--journal") { Description = "SQLite path or PostgreSQL connection string", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder; files go to <out>/<run-id>", DefaultValueFactory = _ => "runs" };
+        var command = new Command("export", "Rebuild progress.csv and policy.bin of a run from its journal") { runId, journal, output };
+        command.SetAction((r, _) => Guard(() => ClusterCommands.Export(r.GetValue(runId)!, r.GetValue(journal)!, r.GetValue(output)!)));
         return command;
     }
 

@@ -41,7 +41,7 @@ public static class TrainCommand
         Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters), population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
         Console.WriteLine($"journal: {journal.Description}; outputs: {runDirectory}");
 
-        await using var node = EsNode.Start(nodeOptions, runId, config);
+        await using var node = EsNode.Start(nodeOptions, config);
         if (o.SeedNodes.Count == 0) node.Cluster.Join(node.Cluster.SelfAddress);
         await node.WaitUntilUp(TimeSpan.FromSeconds(30));
 

@@ -17,20 +17,22 @@ public sealed class EsNode : IAsyncDisposable
 {
     public const string EvaluatorTypeName = "evaluator";
 
-    private EsNode(ActorSystem system, string runId, IActorRef region, IActorRef proxy, IActorRef replica, DispatchSettings settings)
+    /// <summary>Role of nodes that have the journal and may host the optimizer singleton.</summary>
+    public const string JournalRole = "journal";
+
+    private EsNode(ActorSystem system, IActorRef region, IActorRef proxy, IActorRef replica, DispatchSettings settings)
     {
-        System = system; RunId = runId; EvaluatorRegion = region; Optimizer = proxy; Replica = replica; Settings = settings;
+        System = system; EvaluatorRegion = region; Optimizer = proxy; Replica = replica; Settings = settings;
     }
 
     public ActorSystem System { get; }
-    public string RunId { get; }
     public IActorRef EvaluatorRegion { get; }
     public IActorRef Optimizer { get; }
     public IActorRef Replica { get; }
     public DispatchSettings Settings { get; }
     public Cluster Cluster => Cluster.Get(System);
 
-    public static EsNode Start(NodeOptions options, string runId, Config? config = null)
+    public static EsNode Start(NodeOptions options, Config? config = null)
     {
         config ??= NodeConfig.Build(options);
         var settings = DispatchSettings.From(config);
@@ -48,15 +50,16 @@ public sealed class EsNode : IAsyncDisposable
                 new SlotAllocationStrategy(system),
                 PoisonPill.Instance);
             var mediator = DistributedPubSub.Get(system).Mediator;
-            var singletonName = "optimizer-" + runId;
-            system.ActorOf(ClusterSingletonManager.Props(
-                    OptimizerActor.Props(runId, settings, region, mediator),
-                    PoisonPill.Instance,
-                    ClusterSingletonManagerSettings.Create(system).WithSingletonName("optimizer")),
-                singletonName);
-            var proxy = system.ActorOf(ClusterSingletonProxy.Props($"/user/{singletonName}",
-                ClusterSingletonProxySettings.Create(system).WithSingletonName("optimizer")), singletonName + "-proxy");
-            return new EsNode(system, runId, region, proxy, replica, settings);
+            system.ActorOf(MembershipLogger.Props(), "membership");
+            if (options.HostsOptimizer)
+                system.ActorOf(ClusterSingletonManager.Props(
+                        RunHost.Props(runId => OptimizerActor.Props(runId, settings, region, mediator)),
+                        PoisonPill.Instance,
+                        ClusterSingletonManagerSettings.Create(system).WithSingletonName("run-host").WithRole(JournalRole)),
+                    "optimizer");
+            var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/optimizer",
+                ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(JournalRole)), "optimizer-proxy");
+            return new EsNode(system, region, proxy, replica, settings);
         }
         catch
         {

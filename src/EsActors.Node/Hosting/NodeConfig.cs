@@ -15,7 +15,8 @@ public sealed record NodeOptions(
     JournalTarget Journal,
     string? EnvironmentId,
     string? ConfigFile,
-    string? ExtraHocon = null)
+    string? ExtraHocon = null,
+    bool HostsOptimizer = true)
 {
     public const string SystemName = "esactors";
 }
@@ -35,7 +36,7 @@ public static class NodeConfig
             akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
             akka.remote.dot-netty.tcp.port = {{options.Port}}
             akka.cluster.seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(s => $"\"akka.tcp://{NodeOptions.SystemName}@{s}\""))}}]
-            akka.cluster.roles = ["{{Actors.OptimizerActor.SlotsRolePrefix}}{{options.Slots}}"]
+            akka.cluster.roles = ["{{Actors.OptimizerActor.SlotsRolePrefix}}{{options.Slots}}"{{(options.HostsOptimizer ? $", \"{EsNode.JournalRole}\"" : "")}}]
             akka.persistence.journal.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
             akka.persistence.snapshot-store.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
             esactors.evaluator-dispatcher {
@@ -55,6 +56,20 @@ public static class NodeConfig
             .WithFallback(ClusterSingleton.DefaultConfig())
             .WithFallback(ClusterSharding.DefaultConfig())
             .WithFallback(DistributedPubSub.DefaultConfig());
+    }
+
+    /// <summary>A local (non-cluster) system that can read the journal: used by <c>export</c>.</summary>
+    public static Config BuildLocal(JournalTarget journal)
+    {
+        var generated = ConfigurationFactory.ParseString($$"""
+            akka.actor.provider = local
+            akka.persistence.journal.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
+            akka.persistence.snapshot-store.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
+            """);
+        var config = generated;
+        foreach (var concern in new[] { journal.IsPostgres ? "persistence-postgres" : "persistence-sqlite", "serialization", "logging" })
+            config = config.WithFallback(LoadFile(Path.Combine(HoconDirectory, concern + ".conf"), "built-in"));
+        return config.WithFallback(SqlPersistence.DefaultConfiguration);
     }
 
     /// <summary>Training defaults only (no cluster), for commands that need the run settings.</summary>
@@ -81,8 +96,14 @@ public static class NodeConfig
 
     private static Config ParseOrThrow(string text, string what)
     {
-        try { return ConfigurationFactory.ParseString(text); }
+        // Akka's parser accepts much malformed text silently (see HoconCheck): check the structure first.
+        if (HoconCheck.FindSyntaxProblem(text) is { } problem) throw new UserError($"malformed HOCON in {what}: {problem}");
+        Config config;
+        try { config = ConfigurationFactory.ParseString(text); }
         catch (Exception e) { throw new UserError($"malformed HOCON in {what}: {FirstLine(e.Message)}"); }
+        if (config.Root is { } root && HoconCheck.FindKeyWithoutValue(root) is { } key)
+            throw new UserError($"malformed HOCON in {what}: '{key}' has no value");
+        return config;
     }
 
     private static string FirstLine(string s) => s.Split('\n')[0].Trim();

@@ -66,3 +66,13 @@ public sealed record GenerationProgress(
 
 /// <summary>Optimizer → subscribers: the run stopped for good without finishing (e.g. rejected results).</summary>
 public sealed record RunFailed(string RunId, string Reason) : IEsMessage;
+
+/// <summary>Anyone → run host: describe the active run.</summary>
+public sealed record GetRunStatus : IEsMessage;
+
+/// <summary>Per-node work figures kept by the optimizer.</summary>
+public sealed record NodeWork(string Node, int Slots, long Batches, long Steps, double EvaluationSeconds);
+
+public sealed record RunStatus(
+    string RunId, int Generation, long Timesteps, double? LastEvaluationMean, bool Finished, string? Failure,
+    int Reissued, int Backups, NodeWork[] Nodes) : IEsMessage;

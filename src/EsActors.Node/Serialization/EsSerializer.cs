@@ -21,7 +21,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr1", FetchStateManifest = "fs1", StateReplyManifest = "sr1",
         StartRunManifest = "st1", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
         RunStartedManifest = "E:run-started:1", StopChangedManifest = "E:stop-changed:1", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:1";
+        StateManifest = "S:run-state:1", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1";
 
     public override string Manifest(object o) => o switch
     {
@@ -41,6 +41,9 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         StopCriteriaChanged => StopChangedManifest,
         GenerationCompleted => GenerationManifest,
         RunState => StateManifest,
+        Actors.RunActivated => RunActivatedManifest,
+        GetRunStatus => GetStatusManifest,
+        RunStatus => StatusManifest,
         _ => throw new ArgumentException($"EsSerializer cannot serialize {o.GetType().FullName}"),
     };
 
@@ -87,6 +90,13 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case StopCriteriaChanged e: w.WriteStop(e.Stop); break;
             case GenerationCompleted e: w.WriteGeneration(e); break;
             case RunState s: w.WriteState(s); break;
+            case Actors.RunActivated e: w.Write(e.RunId); break;
+            case GetRunStatus: break;
+            case RunStatus m:
+                w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.WriteNullable(m.LastEvaluationMean); w.Write(m.Finished);
+                w.Write(m.Failure ?? ""); w.Write(m.Reissued); w.Write(m.Backups); w.Write(m.Nodes.Length);
+                foreach (var n in m.Nodes) { w.Write(n.Node); w.Write(n.Slots); w.Write(n.Batches); w.Write(n.Steps); w.Write(n.EvaluationSeconds); }
+                break;
             default: throw new ArgumentException($"EsSerializer cannot serialize {obj.GetType().FullName}");
         }
     });
@@ -115,6 +125,9 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 StopChangedManifest => new StopCriteriaChanged(r.ReadStop()),
                 GenerationManifest => r.ReadGeneration(),
                 StateManifest => r.ReadState(),
+                RunActivatedManifest => new Actors.RunActivated(r.ReadString()),
+                GetStatusManifest => new GetRunStatus(),
+                StatusManifest => ReadStatus(r),
                 _ => throw new SerializationException($"unknown EsActors manifest '{manifest}' (a node or journal of another EsActors version?)"),
             };
         }
@@ -122,6 +135,16 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         {
             throw new SerializationException($"malformed EsActors payload for manifest '{manifest}': {e.Message}");
         }
+    }
+
+    private static RunStatus ReadStatus(BinaryReader r)
+    {
+        var run = r.ReadString(); var generation = r.ReadInt32(); var timesteps = r.ReadInt64(); var eval = r.ReadNullableDouble(); var finished = r.ReadBoolean();
+        var failure = r.ReadString(); var reissued = r.ReadInt32(); var backups = r.ReadInt32(); var count = r.ReadInt32();
+        if (count < 0 || count > 100_000) throw new InvalidDataException("implausible node count");
+        var nodes = new NodeWork[count];
+        for (var i = 0; i < count; i++) nodes[i] = new NodeWork(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadDouble());
+        return new RunStatus(run, generation, timesteps, eval, finished, failure.Length == 0 ? null : failure, reissued, backups, nodes);
     }
 
     private static SeedBatch ReadSeedBatch(BinaryReader r)

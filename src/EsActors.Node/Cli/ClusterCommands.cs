@@ -1,0 +1,77 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster;
+using EsActors.Node.Hosting;
+using EsActors.Node.Outputs;
+using EsActors.Node.Protocol;
+
+namespace EsActors.Node.Cli;
+
+/// <summary><c>worker</c>, <c>status</c> and <c>export</c>: the commands that act on a cluster or a journal rather than start a run.</summary>
+public static class ClusterCommands
+{
+    /// <summary>Joins a cluster, evaluates seed batches on its slots and, with a journal, may host the optimizer.</summary>
+    public static async Task<int> Worker(IReadOnlyList<string> seedNodes, string? journal, int slots, string hostname, int port, string? configFile, CancellationToken cancellation)
+    {
+        if (seedNodes.Count == 0) throw new UserError("worker needs --seed-nodes host:port of a running node");
+        if (slots < 1) throw new UserError($"--slots must be at least 1, got {slots}");
+        var target = journal is null ? null : JournalTarget.Parse(journal);
+        target?.ValidateBeforeStart();
+        var options = new NodeOptions(hostname, port, seedNodes, slots, target ?? JournalTarget.Parse("journal-unused.db"), null, configFile,
+            HostsOptimizer: target is not null);
+        await using var node = EsNode.Start(options);
+        var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        node.Cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
+        try { await node.WaitUntilUp(TimeSpan.FromSeconds(60)).WaitAsync(cancellation); }
+        catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 60 s"); }
+        Console.WriteLine($"worker {node.Cluster.SelfAddress} up with {slots} slots{(target is null ? "" : $", journal {target.Description}")}");
+        using var registration = cancellation.Register(() => removed.TrySetResult());
+        await removed.Task;
+        Console.WriteLine($"worker {node.Cluster.SelfAddress} leaving");
+        return 0;
+    }
+
+    /// <summary>Joins as an observer (no slots, no journal), prints the members and the active run, and leaves.</summary>
+    public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, CancellationToken cancellation)
+    {
+        if (seedNodes.Count == 0) throw new UserError("status needs --seed-nodes host:port of a running node");
+        var options = new NodeOptions(hostname, 0, seedNodes, 0, JournalTarget.Parse("journal-unused.db"), null, null, HostsOptimizer: false);
+        await using var node = EsNode.Start(options);
+        try { await node.WaitUntilUp(TimeSpan.FromSeconds(30)).WaitAsync(cancellation); }
+        catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 30 s"); }
+        var state = node.Cluster.State;
+        Console.WriteLine($"members ({state.Members.Count}):");
+        foreach (var m in state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal))
+            Console.WriteLine($"  {m.Address} {m.Status}{(state.Unreachable.Contains(m) ? " UNREACHABLE" : "")} roles {string.Join(",", m.Roles)}");
+        object reply;
+        try { reply = await node.Optimizer.Ask<object>(new GetRunStatus(), TimeSpan.FromSeconds(10), cancellation); }
+        catch (AskTimeoutException) { Console.WriteLine("no optimizer answered (no run active?)"); return 1; }
+        if (reply is not RunStatus s) { Console.WriteLine(reply is RunRejected r ? r.Reason : "no run is active"); return 1; }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"run {s.RunId}: generation {s.Generation}, {s.Timesteps} timesteps, eval {s.LastEvaluationMean:0.##}, {(s.Finished ? "finished" : s.Failure is null ? "running" : "failed: " + s.Failure)}, reissued {s.Reissued}, backups {s.Backups}"));
+        foreach (var n in s.Nodes)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  node {n.Node}: slots {n.Slots}, batches {n.Batches}, {n.Steps} steps, {(n.EvaluationSeconds > 0 ? n.Steps / n.EvaluationSeconds : 0):0} steps/s per busy slot"));
+        return 0;
+    }
+
+    /// <summary>Rebuilds progress.csv and policy.bin of a run from its events alone.</summary>
+    public static async Task<int> Export(string runId, string journal, string outDirectory)
+    {
+        var target = JournalTarget.Parse(journal);
+        if (!target.IsPostgres && !File.Exists(target.SqlitePath)) throw new UserError($"journal {target.SqlitePath} does not exist");
+        target.ValidateBeforeStart();
+        var directory = Path.GetFullPath(Path.Combine(outDirectory, runId));
+        using var system = ActorSystem.Create("esactors-export", NodeConfig.BuildLocal(target));
+        try
+        {
+            var history = await RunHistoryReader.Read(system, runId, TimeSpan.FromMinutes(10));
+            if (!history.State.IsStarted) throw new UserError($"journal {target.Description} holds no run '{runId}'");
+            try { RunOutputs.WriteAll(directory, history); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError($"output folder {directory} is not writable: {e.Message}"); }
+            Console.WriteLine($"exported run {runId} at generation {history.State.Generation} ({history.Generations.Count} events) to {directory}");
+            return 0;
+        }
+        finally { await system.Terminate(); }
+    }
+}

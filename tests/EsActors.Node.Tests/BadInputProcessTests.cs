@@ -1,0 +1,134 @@
+using EsActors.Node.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace EsActors.Node.Tests;
+
+/// <summary>
+/// Bad input to the CLI: each ends with a non-zero exit code and exactly one line on stderr that names the problem,
+/// never a stack trace; a journal file that is not EsActors' own is left untouched.
+/// </summary>
+[Collection(CliCollection.Name)]
+public sealed class BadInputProcessTests(CliFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private async Task<CliResult> Run(string work, params string[] args)
+    {
+        var result = await CliProcess.RunAsync(Timeout, work, args);
+        output.WriteLine($"$ EsActors.Node {string.Join(' ', args)}\n{result.Describe()}");
+        return result;
+    }
+
+    /// <summary>A short training run, in case the bad input were not caught.</summary>
+    private static string[] Train(string work, params string[] extra) =>
+        ["train", "--out", Path.Combine(work, "out"), "--run-id", "bad", "--generations", "1", "--population", "8", "--slots", "1", .. extra];
+
+    private static void AssertOneLineError(CliResult result, params string[] mentions)
+    {
+        Assert.True(result.ExitCode != 0, $"exit code 0\n{result.Describe()}");
+        var lines = result.Stderr.Where(l => !string.IsNullOrWhiteSpace(l)).ToList();
+        Assert.True(lines.Count == 1, $"expected one line on stderr\n{result.Describe()}");
+        Assert.StartsWith("error: ", lines[0]);
+        foreach (var mention in mentions) Assert.Contains(mention, lines[0], StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", string.Join('\n', result.Stderr.Concat(result.Stdout)));
+        Assert.DoesNotContain("Exception", lines[0]);
+    }
+
+    [Fact]
+    public async Task Train_with_an_unknown_environment_fails_naming_it()
+    {
+        var work = fixture.NewFolder("unknown-env");
+        AssertOneLineError(await Run(work, Train(work, "--env", "NoSuchEnv-v9")), "unknown environment", "NoSuchEnv-v9", "CartPole-v1");
+    }
+
+    [Fact]
+    public async Task Train_with_an_unknown_option_fails_naming_it()
+    {
+        var work = fixture.NewFolder("unknown-option");
+        AssertOneLineError(await Run(work, Train(work, "--no-such-option", "3")), "--no-such-option");
+    }
+
+    [Fact]
+    public async Task Train_with_a_malformed_option_value_fails_naming_the_option()
+    {
+        var work = fixture.NewFolder("bad-value");
+        AssertOneLineError(await Run(work, "train", "--out", Path.Combine(work, "out"), "--population", "abc"), "--population", "abc");
+    }
+
+    [Theory]
+    [InlineData("unclosed-brace", "esactors.run {\n  population = 10\n")]
+    [InlineData("missing-value", "esactors { run { population = \n} }\n")]
+    [InlineData("stray-brace", "esactors.run.population = 10\n}\n")]
+    [InlineData("unterminated-string", "esactors.run.optimizer = \"adam\nesactors.run.population = 10\n")]
+    [InlineData("not-hocon", "this is not hocon at all ::: ===\n")]
+    [InlineData("unresolved-substitution", "esactors.run.population = ${nowhere}\n")]
+    public async Task Train_with_a_malformed_hocon_config_fails_naming_the_file(string name, string hocon)
+    {
+        var work = fixture.NewFolder($"hocon-{name}");
+        var file = Path.Combine(work, "bad.conf");
+        await File.WriteAllTextAsync(file, hocon);
+        AssertOneLineError(await Run(work, Train(work, "--config", file)), "malformed HOCON", file);
+        Assert.False(File.Exists(Path.Combine(work, "out", "journal.db")), "a journal was created despite the bad config");
+    }
+
+    [Fact]
+    public async Task Train_with_an_unwritable_output_folder_fails_naming_it()
+    {
+        var work = fixture.NewFolder("unwritable");
+        AssertOneLineError(await Run(work, "train", "--out", "/proc/esactors-test", "--run-id", "bad", "--generations", "1"), "/proc/esactors-test", "not writable");
+    }
+
+    [Fact]
+    public async Task Play_with_a_foreign_policy_file_fails_naming_it()
+    {
+        var work = fixture.NewFolder("foreign-policy");
+        var file = Path.Combine(work, "policy.bin");
+        await File.WriteAllBytesAsync(file, RandomBytes(4096, seed: 1));
+        AssertOneLineError(await Run(work, "play", "--policy", file), file, "policy");
+    }
+
+    [Fact]
+    public async Task Play_with_a_missing_policy_file_fails_naming_it()
+    {
+        var work = fixture.NewFolder("missing-policy");
+        var file = Path.Combine(work, "nothing-here.bin");
+        AssertOneLineError(await Run(work, "play", "--policy", file), file);
+    }
+
+    [Fact]
+    public async Task Train_refuses_a_journal_file_of_random_bytes_and_leaves_it_unchanged()
+    {
+        var work = fixture.NewFolder("random-journal");
+        var journal = Path.Combine(work, "journal.db");
+        var bytes = RandomBytes(8192, seed: 2);
+        await File.WriteAllBytesAsync(journal, bytes);
+        AssertOneLineError(await Run(work, Train(work, "--journal", journal)), journal, "not an EsActors journal");
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(journal));
+    }
+
+    [Fact]
+    public async Task Train_refuses_an_sqlite_database_of_another_program_and_leaves_it_unchanged()
+    {
+        var work = fixture.NewFolder("foreign-sqlite");
+        var journal = Path.Combine(work, "shop.db");
+        using (var connection = new SqliteConnection($"Data Source={journal};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT NOT NULL); INSERT INTO customers (name) VALUES ('Ada'), ('Grace');";
+            command.ExecuteNonQuery();
+        }
+        var bytes = await File.ReadAllBytesAsync(journal);
+        AssertOneLineError(await Run(work, Train(work, "--journal", journal)), journal, "not an EsActors journal", "customers");
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(journal));
+        Assert.Equal(new[] { "shop.db" }, Directory.GetFiles(work).Select(Path.GetFileName).Where(f => f!.StartsWith("shop.db", StringComparison.Ordinal)));
+    }
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}

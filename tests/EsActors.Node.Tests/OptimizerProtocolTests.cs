@@ -1,0 +1,210 @@
+using Akka.Actor;
+using Akka.TestKit;
+using EsActors.Node.Actors;
+using EsActors.Node.Outputs;
+using EsActors.Node.Protocol;
+using EsActors.Node.Tests.Support;
+using Xunit.Abstractions;
+
+namespace EsActors.Node.Tests;
+
+/// <summary>
+/// The optimizer's dispatch protocol against a probe standing in for the evaluator shard region: the test plays
+/// the evaluators and answers seed batches with hand-made results. Real SQLite journal, one-node cluster with
+/// two slots, batch deadline 1 s, no backup copies, one pair batch per slot (3 batches per generation).
+/// </summary>
+public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTestKit(output)
+{
+    private const string RunId = "protocol-run";
+
+    private int BatchesPerGeneration(DispatchSettings settings) => 1 + Math.Min(4, Slots * settings.BatchesPerSlot);
+
+    private (IActorRef Optimizer, TestProbe Evaluators) StartRun(int generations = 10, DispatchSettings? settings = null)
+    {
+        var evaluators = CreateTestProbe("evaluators");
+        var optimizer = Sys.ActorOf(OptimizerActor.Props(RunId, settings ?? Settings, evaluators.Ref, mediator: null), "optimizer");
+        AwaitSlotsKnown(optimizer);
+        var (definition, stop) = Definition(generations);
+        optimizer.Tell(new StartRunRequest(RunId, definition, stop));
+        var accepted = ExpectMsg<RunAccepted>(Long);
+        Assert.Equal(RunId, accepted.RunId);
+        Assert.Equal(0, accepted.Generation);
+        Assert.False(accepted.Finished);
+        return (optimizer, evaluators);
+    }
+
+    /// <summary>Answers every batch of <paramref name="generation"/> until all its batches are answered once.</summary>
+    private void AnswerGeneration(IActorRef optimizer, TestProbe evaluators, int generation, int batches)
+    {
+        var answered = new HashSet<int>();
+        while (answered.Count < batches)
+        {
+            var batch = evaluators.ExpectMsg<SeedBatch>(Long);
+            Assert.Equal(generation, batch.Generation);
+            optimizer.Tell(FakeResults.For(batch));
+            answered.Add(batch.BatchId);
+        }
+    }
+
+    [Fact]
+    public void Optimizer_accepts_a_run_and_sends_one_seed_batch_per_idle_slot()
+    {
+        // A long deadline: on a loaded machine the checks below may take longer than the default 1 s.
+        var (optimizer, evaluators) = StartRun(settings: Settings with { BatchTimeout = TimeSpan.FromMinutes(5) });
+        var first = evaluators.ExpectMsg<SeedBatch>(Long);
+        var second = evaluators.ExpectMsg<SeedBatch>(Long);
+        evaluators.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // both slots busy: nothing more until one answers
+
+        var status = StatusOf(optimizer);
+        Assert.Equal(0, status.InFlightGeneration);
+        Assert.Equal(status.Evaluators.OrderBy(e => e, StringComparer.Ordinal), new[] { first.EvaluatorId, second.EvaluatorId }.OrderBy(e => e, StringComparer.Ordinal));
+        Assert.NotEqual(first.BatchId, second.BatchId);
+        foreach (var batch in new[] { first, second })
+        {
+            Assert.Equal(RunId, batch.RunId);
+            Assert.Equal(0, batch.Generation);
+            Assert.Equal(status.State.Checksum(), batch.StateChecksum);
+            Assert.NotEmpty(batch.Items);
+        }
+
+        // Answering one batch frees its slot, which gets the next batch.
+        optimizer.Tell(FakeResults.For(first));
+        var third = evaluators.ExpectMsg<SeedBatch>(Long);
+        Assert.Equal(first.EvaluatorId, third.EvaluatorId);
+        Assert.DoesNotContain(third.BatchId, new[] { first.BatchId, second.BatchId });
+    }
+
+    [Fact]
+    public void Optimizer_reissues_a_lost_batch_after_its_deadline()
+    {
+        var (optimizer, evaluators) = StartRun();
+        var lost = evaluators.ExpectMsg<SeedBatch>(Long);
+        var lostAt = DateTime.UtcNow;
+        var other = evaluators.ExpectMsg<SeedBatch>(Long);
+        optimizer.Tell(FakeResults.For(other));
+
+        // Play the other slot: answer everything else until the lost batch comes back.
+        SeedBatch reissued;
+        while (true)
+        {
+            var batch = evaluators.ExpectMsg<SeedBatch>(Long);
+            if (batch.BatchId == lost.BatchId) { reissued = batch; break; }
+            optimizer.Tell(FakeResults.For(batch));
+        }
+        var waited = DateTime.UtcNow - lostAt;
+
+        Assert.Equal(0, reissued.Generation);
+        Assert.NotEqual(lost.Attempt, reissued.Attempt);
+        Assert.NotEqual(lost.EvaluatorId, reissued.EvaluatorId); // the silent slot still counts as busy
+        Assert.Equal(lost.Items, reissued.Items);
+        Assert.True(waited >= Settings.BatchTimeout - TimeSpan.FromMilliseconds(150), $"reissued after {waited.TotalMilliseconds:0} ms, before the {Settings.BatchTimeout} deadline");
+
+        optimizer.Tell(FakeResults.For(reissued));
+        AwaitAssert(() =>
+        {
+            var status = StatusOf(optimizer);
+            Assert.Equal(1, status.State.Generation);
+            Assert.True(status.Reissued >= 1, $"reissued count {status.Reissued}");
+        }, Long);
+    }
+
+    [Fact]
+    public async Task Optimizer_ignores_stale_and_duplicate_results()
+    {
+        var (optimizer, evaluators) = StartRun(generations: 2);
+        var batches = BatchesPerGeneration(Settings);
+
+        // Generation 0: every batch answered twice; the copy carries other returns and must be ignored.
+        var generation0 = new List<SeedBatch>();
+        while (generation0.Select(b => b.BatchId).Distinct().Count() < batches)
+        {
+            var batch = evaluators.ExpectMsg<SeedBatch>(Long);
+            Assert.Equal(0, batch.Generation);
+            generation0.Add(batch);
+            optimizer.Tell(FakeResults.For(batch));
+            optimizer.Tell(FakeResults.For(batch, offset: 1000));
+        }
+        var generation1First = evaluators.ExpectMsg<SeedBatch>(Long);
+        Assert.Equal(1, generation1First.Generation);
+
+        // Stale: generation-0 results (same batch ids as generation 1's) arrive while generation 1 is in flight.
+        foreach (var old in generation0) optimizer.Tell(FakeResults.For(old, offset: 500));
+        var during = StatusOf(optimizer);
+        Assert.Equal(1, during.State.Generation);
+        Assert.Equal(1, during.InFlightGeneration);
+
+        optimizer.Tell(FakeResults.For(generation1First));
+        var answered = new HashSet<int> { generation1First.BatchId };
+        while (answered.Count < batches)
+        {
+            var batch = evaluators.ExpectMsg<SeedBatch>(Long);
+            Assert.Equal(1, batch.Generation);
+            optimizer.Tell(FakeResults.For(batch));
+            answered.Add(batch.BatchId);
+        }
+
+        AwaitAssert(() => Assert.True(StatusOf(optimizer).State.IsFinished), Long);
+        var final = StatusOf(optimizer);
+        Assert.Equal(2, final.State.Generation);
+        Assert.Equal(-1, final.InFlightGeneration);
+        evaluators.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        // The journal holds exactly one event per generation, built from the first answers only.
+        var history = await RunHistoryReader.Read(Sys, RunId, Long);
+        Assert.Equal(new[] { 0, 1 }, history.Generations.Select(g => g.Generation));
+        foreach (var g in history.Generations)
+        {
+            Assert.All(g.ReturnsPositive.Concat(g.ReturnsNegative).Concat(g.EvaluationReturns), r => Assert.True(r < 500, $"return {r} came from an ignored result"));
+            Assert.Equal(Enumerable.Range(0, 4).Select(i => 10.0 + 3 * i), g.ReturnsPositive);
+        }
+        Assert.Equal(final.State.Checksum(), history.State.Checksum());
+    }
+
+    [Fact]
+    public void Optimizer_puts_a_rejected_batch_back()
+    {
+        // A long deadline, so a reissue can only come from the rejection.
+        var settings = Settings with { BatchTimeout = TimeSpan.FromMinutes(5) };
+        var (optimizer, evaluators) = StartRun(settings: settings);
+        var rejected = evaluators.ExpectMsg<SeedBatch>(Long);
+        var other = evaluators.ExpectMsg<SeedBatch>(Long);
+
+        optimizer.Tell(new BatchRejected(rejected.EvaluatorId, RunId, 0, rejected.BatchId, "stale: test"));
+        var again = evaluators.ExpectMsg<SeedBatch>(TimeSpan.FromSeconds(10));
+        Assert.Equal(rejected.BatchId, again.BatchId);
+        Assert.Equal(rejected.EvaluatorId, again.EvaluatorId); // its slot is idle again and the batch is first in line
+        Assert.NotEqual(rejected.Attempt, again.Attempt);
+
+        optimizer.Tell(FakeResults.For(again));
+        optimizer.Tell(FakeResults.For(other));
+        var answered = new HashSet<int> { again.BatchId, other.BatchId };
+        while (answered.Count < BatchesPerGeneration(settings))
+        {
+            var batch = evaluators.ExpectMsg<SeedBatch>(Long);
+            optimizer.Tell(FakeResults.For(batch));
+            answered.Add(batch.BatchId);
+        }
+        AwaitAssert(() => Assert.Equal(1, StatusOf(optimizer).State.Generation), Long);
+    }
+
+    [Fact]
+    public void Optimizer_rejects_a_start_request_for_another_run()
+    {
+        var evaluators = CreateTestProbe("evaluators");
+        var optimizer = Sys.ActorOf(OptimizerActor.Props(RunId, Settings, evaluators.Ref, mediator: null), "optimizer");
+        AwaitSlotsKnown(optimizer);
+        var (definition, stop) = Definition();
+
+        optimizer.Tell(new StartRunRequest("some-other-run", definition, stop));
+        var rejected = ExpectMsg<RunRejected>(Long);
+        Assert.Equal("some-other-run", rejected.RunId);
+        Assert.Contains(RunId, rejected.Reason);
+        evaluators.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.False(StatusOf(optimizer).State.IsStarted);
+
+        // A definition the domain refuses is rejected too, naming the problem.
+        optimizer.Tell(new StartRunRequest(RunId, definition with { Sigma = -1f }, stop));
+        Assert.Contains("sigma", ExpectMsg<RunRejected>(Long).Reason);
+        Assert.False(StatusOf(optimizer).State.IsStarted);
+    }
+}

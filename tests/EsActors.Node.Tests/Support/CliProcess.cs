@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace EsActors.Node.Tests.Support;
+
+/// <summary>What a finished CLI process left behind.</summary>
+public sealed record CliResult(int ExitCode, IReadOnlyList<string> Stdout, IReadOnlyList<string> Stderr)
+{
+    public string Describe() =>
+        $"exit code {ExitCode}\n--- stdout ---\n{string.Join('\n', Stdout)}\n--- stderr ---\n{string.Join('\n', Stderr)}";
+}
+
+/// <summary>
+/// The EsActors CLI as a child process: <c>dotnet EsActors.Node.dll ...</c> (never <c>dotnet run</c>, whose child
+/// would outlive a kill). Output lines are collected as they arrive; every wait is bounded; dispose kills the
+/// whole process tree if it is still running.
+/// </summary>
+public sealed class CliProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _stdout = new(), _stderr = new();
+    private readonly SemaphoreSlim _changed = new(0);
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The CLI assembly copied next to the test assembly (the test project references the Node project).</summary>
+    public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "EsActors.Node.dll");
+
+    private CliProcess(IReadOnlyList<string> args, string workingDirectory)
+    {
+        if (!File.Exists(NodeDll)) throw new FileNotFoundException("EsActors.Node.dll is not in the test output folder", NodeDll);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(NodeDll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        Arguments = string.Join(' ', args);
+        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) => OnLine(_stdout, _stdoutClosed, e.Data);
+        _process.ErrorDataReceived += (_, e) => OnLine(_stderr, _stderrClosed, e.Data);
+        _process.Exited += (_, _) => _changed.Release();
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Arguments { get; }
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    public static CliProcess Start(string workingDirectory, params string[] args) => new(args, workingDirectory);
+
+    /// <summary>Runs the CLI to completion (killing it after <paramref name="timeout"/>) and returns its output.</summary>
+    public static async Task<CliResult> RunAsync(TimeSpan timeout, string workingDirectory, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
+        return await process.WaitForExitAsync(timeout);
+    }
+
+    public IReadOnlyList<string> Stdout { get { lock (_stdout) return _stdout.ToList(); } }
+    public IReadOnlyList<string> Stderr { get { lock (_stderr) return _stderr.ToList(); } }
+
+    private void OnLine(List<string> lines, TaskCompletionSource closed, string? line)
+    {
+        if (line is null) closed.TrySetResult();
+        else lock (lines) lines.Add(line);
+        _changed.Release();
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds for the stdout lines seen so far. Returns false if the process
+    /// exits first (after its output is drained) or the timeout passes.
+    /// </summary>
+    public async Task<bool> WaitForStdoutAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (condition(Stdout)) return true;
+            if (_process.HasExited && _stdoutClosed.Task.IsCompleted) return condition(Stdout);
+            var left = timeout - deadline.Elapsed;
+            if (left <= TimeSpan.Zero) return false;
+            await _changed.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
+        }
+    }
+
+    /// <summary>Waits for the process to exit and its output to be drained; kills it and throws after the timeout.</summary>
+    public async Task<CliResult> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+            await Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"'{Arguments}' did not exit within {timeout.TotalSeconds:0} s (killed)\n{Snapshot().Describe()}");
+        }
+        return Snapshot();
+    }
+
+    /// <summary>Output so far (exit code −1 while running).</summary>
+    public CliResult Snapshot() => new(_process.HasExited ? _process.ExitCode : -1, Stdout, Stderr);
+
+    /// <summary>Kills the process and its children (like kill -9) and waits, bounded, until it is gone.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        catch (InvalidOperationException) { } // never started or already reaped
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
