@@ -39,6 +39,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly SortedDictionary<string, bool> _slots = new(StringComparer.Ordinal); // evaluator id → busy
     private readonly HashSet<string> _unreachableNodes = new();
+    private readonly HashSet<string> _refusedNodes = new();
     private readonly LinkedList<GenerationCompleted> _recent = new();
     private RunState _state = RunState.Empty;
     private GenerationWork? _work;
@@ -248,6 +249,12 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     {
         var node = EvaluatorIds.Node(member.UniqueAddress);
         if (_unreachableNodes.Contains(node)) return;
+        var self = Cluster.Get(Context.System).SelfMember;
+        if (Compatibility.Mismatch(self.Roles, member.Roles) is { } mismatch)
+        {
+            if (_refusedNodes.Add(node)) _log.Error("Node {Node} refused: it has {Mismatch}; it gets no seed batches", node, mismatch);
+            return;
+        }
         foreach (var role in member.Roles)
         {
             if (!role.StartsWith(SlotsRolePrefix, StringComparison.Ordinal) || !int.TryParse(role.AsSpan(SlotsRolePrefix.Length), out var slots)) continue;

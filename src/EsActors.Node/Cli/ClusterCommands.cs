@@ -22,11 +22,20 @@ public static class ClusterCommands
         await using var node = EsNode.Start(options);
         var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.Cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
-        try { await node.WaitUntilUp(TimeSpan.FromSeconds(60)).WaitAsync(cancellation); }
+        try
+        {
+            var up = node.WaitUntilUp(TimeSpan.FromSeconds(60)).WaitAsync(cancellation);
+            if (await Task.WhenAny(up, node.Refused) == node.Refused) { Console.Error.WriteLine($"error: {await node.Refused}"); return 3; }
+            await up;
+        }
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 60 s"); }
         Console.WriteLine($"worker {node.Cluster.SelfAddress} up with {slots} slots{(target is null ? "" : $", journal {target.Description}")}");
         using var registration = cancellation.Register(() => removed.TrySetResult());
-        await removed.Task;
+        if (await Task.WhenAny(removed.Task, node.Refused) == node.Refused)
+        {
+            Console.Error.WriteLine($"error: {await node.Refused}");
+            return 3;
+        }
         Console.WriteLine($"worker {node.Cluster.SelfAddress} leaving");
         return 0;
     }

@@ -30,6 +30,9 @@ public sealed class EsNode : IAsyncDisposable
     public IActorRef Optimizer { get; }
     public IActorRef Replica { get; }
     public DispatchSettings Settings { get; }
+
+    /// <summary>Completes with the reason if this node finds itself incompatible with the cluster it joined.</summary>
+    public Task<string> Refused { get; private init; } = Task.FromResult("");
     public Cluster Cluster => Cluster.Get(System);
 
     public static EsNode Start(NodeOptions options, Config? config = null)
@@ -51,6 +54,8 @@ public sealed class EsNode : IAsyncDisposable
                 PoisonPill.Instance);
             var mediator = DistributedPubSub.Get(system).Mediator;
             system.ActorOf(MembershipLogger.Props(), "membership");
+            var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            system.ActorOf(CompatibilityGuard.Props(refused), "compatibility");
             if (options.HostsOptimizer)
                 system.ActorOf(ClusterSingletonManager.Props(
                         RunHost.Props(runId => OptimizerActor.Props(runId, settings, region, mediator)),
@@ -59,7 +64,7 @@ public sealed class EsNode : IAsyncDisposable
                     "optimizer");
             var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/optimizer",
                 ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(JournalRole)), "optimizer-proxy");
-            return new EsNode(system, region, proxy, replica, settings);
+            return new EsNode(system, region, proxy, replica, settings) { Refused = refused.Task };
         }
         catch
         {

@@ -25,7 +25,8 @@ public sealed record JournalTarget(bool IsPostgres, string ConnectionString, str
 
     /// <summary>
     /// Refuses an existing file that is not an SQLite database, or an SQLite database that holds tables but not
-    /// Akka.Persistence.Sql's journal, before Akka opens (and would auto-initialize) it. Nothing is written.
+    /// Akka.Persistence.Sql's journal, before Akka opens (and would auto-initialize) it. Nothing is written, except
+    /// that SQLite rolls back a transaction that a crash left unfinished.
     /// </summary>
     public void ValidateBeforeStart()
     {
@@ -37,13 +38,30 @@ public sealed record JournalTarget(bool IsPostgres, string ConnectionString, str
         if (!File.Exists(path) || new FileInfo(path).Length == 0) return;
         var header = new byte[SqliteHeader.Length];
         using (var file = File.OpenRead(path)) { if (file.Read(header) < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader)) throw new UserError($"journal {path} is not an EsActors journal (not an SQLite database)"); }
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly");
+        List<string> tables;
+        try { tables = Tables(path, SqliteOpenMode.ReadOnly); }
+        catch (SqliteException e) when (e.SqliteErrorCode == 8)
+        {
+            // SQLITE_READONLY: a node killed mid-transaction left a hot rollback journal (journal.db-journal) that
+            // SQLite must roll back before anyone may read; a read-only connection cannot. Opening read-write lets
+            // SQLite recover the file, exactly as Akka's own connection would.
+            try { tables = Tables(path, SqliteOpenMode.ReadWrite); }
+            catch (SqliteException inner) { throw new UserError($"journal {path} cannot be opened: {inner.Message}"); }
+        }
+        catch (SqliteException e) { throw new UserError($"journal {path} is not an EsActors journal (unreadable SQLite database: {e.Message})"); }
+        if (tables.Count > 0 && !tables.Contains("journal"))
+            throw new UserError($"journal {path} is not an EsActors journal (it holds tables {string.Join(", ", tables.Take(5))} but no 'journal' table)");
+    }
+
+    private static List<string> Tables(string path, SqliteOpenMode mode)
+    {
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false };
+        using var connection = new SqliteConnection(builder.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
         var tables = new List<string>();
         using (var reader = command.ExecuteReader()) while (reader.Read()) tables.Add(reader.GetString(0));
-        if (tables.Count > 0 && !tables.Contains("journal"))
-            throw new UserError($"journal {path} is not an EsActors journal (it holds tables {string.Join(", ", tables.Take(5))} but no 'journal' table)");
+        return tables;
     }
 }

@@ -32,11 +32,16 @@ public static class NodeConfig
 
     public static Config Build(NodeOptions options)
     {
+        var protocol = options.ExtraHocon is null && options.ConfigFile is null ? Compatibility.ProtocolVersion
+            : Compatibility.ConfiguredProtocol(ConfigurationFactory.ParseString(options.ExtraHocon ?? "").WithFallback(options.ConfigFile is null ? ConfigurationFactory.Empty : LoadFile(options.ConfigFile, "--config")));
+        var roles = new List<string> { $"{Actors.OptimizerActor.SlotsRolePrefix}{options.Slots}" };
+        roles.AddRange(Compatibility.Roles(protocol));
+        if (options.HostsOptimizer) roles.Add(EsNode.JournalRole);
         var generated = ConfigurationFactory.ParseString($$"""
             akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
             akka.remote.dot-netty.tcp.port = {{options.Port}}
             akka.cluster.seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(s => $"\"akka.tcp://{NodeOptions.SystemName}@{s}\""))}}]
-            akka.cluster.roles = ["{{Actors.OptimizerActor.SlotsRolePrefix}}{{options.Slots}}"{{(options.HostsOptimizer ? $", \"{EsNode.JournalRole}\"" : "")}}]
+            akka.cluster.roles = [{{string.Join(", ", roles.Select(r => $"\"{r}\""))}}]
             akka.persistence.journal.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
             akka.persistence.snapshot-store.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
             esactors.evaluator-dispatcher {
