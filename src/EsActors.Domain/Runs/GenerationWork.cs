@@ -120,11 +120,15 @@ public sealed class GenerationWork
         if (list.Count == 0) { _assignments.Remove(batchId); Requeue(batchId); }
     }
 
-    /// <summary>Batches whose every copy has been out longer than <paramref name="timeout"/>: put back at the front.</summary>
-    public IReadOnlyList<int> ReissueOverdue(TimeSpan now, TimeSpan timeout)
+    /// <summary>
+    /// Batches whose every copy has been out longer than <paramref name="timeout"/>: put back at the front.
+    /// Returns each with the evaluators that held it, so the caller can stop counting them as busy.
+    /// </summary>
+    public IReadOnlyList<(int BatchId, string[] Holders)> ReissueOverdue(TimeSpan now, TimeSpan timeout)
     {
-        var overdue = _assignments.Where(kv => kv.Value.All(a => now - a.IssuedAt >= timeout)).Select(kv => kv.Key).OrderBy(id => id).ToList();
-        foreach (var id in overdue) { _assignments.Remove(id); Requeue(id); }
+        var overdue = _assignments.Where(kv => kv.Value.All(a => now - a.IssuedAt >= timeout))
+            .OrderBy(kv => kv.Key).Select(kv => (kv.Key, kv.Value.Select(a => a.Evaluator).ToArray())).ToList();
+        foreach (var (id, _) in overdue) { _assignments.Remove(id); Requeue(id); }
         return overdue;
     }
 

@@ -43,6 +43,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private readonly LinkedList<GenerationCompleted> _recent = new();
     private RunState _state = RunState.Empty;
     private GenerationWork? _work;
+    private ulong _workChecksum;
+    private int _workEpisodeCap;
     private TimeSpan _generationStarted;
     private int _totalReissued, _totalBackups;
     private string? _failure;
@@ -133,6 +135,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var plan = PerturbationPlan.For(run, _state.Generation, RunLogic.NoiseFor(run));
         var batches = Math.Max(1, _slots.Count) * _settings.BatchesPerSlot;
         _work = new GenerationWork(run, plan, batches);
+        _workChecksum = _state.Checksum();
+        _workEpisodeCap = _state.EpisodeCap(EnvironmentRegistry.GetSpec(run.EnvironmentId).MaxEpisodeSteps);
         _generationStarted = Now;
         Dispatch();
     }
@@ -159,9 +163,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var items = batch.Indices.Select(i => batch.IsEvaluation
             ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
             : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
-        var cap = _state.EpisodeCap(EnvironmentRegistry.GetSpec(_state.RequireDefinition().EnvironmentId).MaxEpisodeSteps);
         _slots[evaluator] = true;
-        _evaluators.Tell(new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _state.Checksum(), cap, items));
+        _evaluators.Tell(new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _workChecksum, _workEpisodeCap, items));
     }
 
     private void OnBatchResult(BatchResult result)
@@ -239,9 +242,13 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnTick()
     {
         if (_work is null) return;
-        var overdue = _work.ReissueOverdue(Now, _settings.BatchTimeout);
-        foreach (var id in overdue)
+        foreach (var (id, holders) in _work.ReissueOverdue(Now, _settings.BatchTimeout))
+        {
             _log.Warning("Reissuing batch {BatchId} of generation {Generation}: no answer within {Timeout}", id, _work.Generation, _settings.BatchTimeout);
+            // A holder that crashed mid-batch would otherwise count as busy forever; if it is merely slow,
+            // it stashes the next batch until it is done.
+            foreach (var holder in holders) MarkIdle(holder);
+        }
         Dispatch();
     }
 

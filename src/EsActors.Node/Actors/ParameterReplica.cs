@@ -32,6 +32,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
     private readonly int _replayWindow;
     private readonly List<(AcquireState Request, IActorRef Requester)> _waiting = new();
     private RunState? _state;
+    private ulong _checksum;
     private string? _runId;
     private IActorRef _optimizer = ActorRefs.Nobody;
     private bool _requestInFlight;
@@ -54,7 +55,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
     private void OnAcquire(AcquireState request)
     {
         _optimizer = request.Optimizer;
-        if (_runId != request.RunId) { _runId = request.RunId; _state = null; }
+        if (_runId != request.RunId) { _runId = request.RunId; SetState(null); }
         _waiting.Add((request, Sender));
         Serve();
     }
@@ -68,7 +69,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
         foreach (var generation in reply.Generations)
         {
             if (generation.Generation != _state.Generation) continue;
-            _state = RunLogic.Apply(_state, generation);
+            SetState(RunLogic.Apply(_state, generation));
             _replayed++;
         }
         Serve();
@@ -79,7 +80,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
         if (reply.RunId != _runId) return;
         _requestInFlight = false;
         Timers.Cancel(RetryTimer);
-        _state = reply.State;
+        SetState(reply.State);
         _fetches++;
         _log.Info("Replica of run {RunId} loaded state of generation {Generation} ({Parameters} parameters)", reply.RunId, reply.State.Generation, reply.State.Theta.Length);
         Serve();
@@ -101,7 +102,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
             }
             else if (request.Generation == _state.Generation)
             {
-                if (_state.Checksum() == request.Checksum)
+                if (_checksum == request.Checksum)
                 {
                     requester.Tell(new StateReady(_state));
                     _waiting.RemoveAt(i);
@@ -128,6 +129,13 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(RetryTimer, new RetryRequest(), TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>Replaces the state; its digest is computed once here, not once per waiting evaluator.</summary>
+    private void SetState(RunState? state)
+    {
+        _state = state;
+        _checksum = state?.Checksum() ?? 0;
+    }
+
     private void Fetch()
     {
         if (_runId is null) return;
@@ -135,6 +143,6 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
         _optimizer.Tell(new FetchState(_runId));
         Timers.StartSingleTimer(RetryTimer, new RetryRequest(), TimeSpan.FromSeconds(5));
         // A retry after a failed fetch fetches again rather than replaying onto a state we no longer trust.
-        _state = _state is not null && _waiting.Any(w => w.Request.Generation == _state.Generation && w.Request.Checksum != _state.Checksum()) ? null : _state;
+        if (_state is not null && _waiting.Any(w => w.Request.Generation == _state.Generation && w.Request.Checksum != _checksum)) SetState(null);
     }
 }

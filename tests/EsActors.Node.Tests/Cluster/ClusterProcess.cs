@@ -119,7 +119,13 @@ internal sealed class ClusterProcess : IDisposable
     }
 
     public string Describe() =>
-        $"=== {Name}: {Arguments}\n({(_process.HasExited ? $"exit code {_process.ExitCode}" : "running")})\n--- stdout ---\n{string.Join('\n', Stdout)}\n--- stderr ---\n{string.Join('\n', Stderr)}";
+        $"=== {Name}: {Arguments}\n({State()})\n--- stdout ---\n{string.Join('\n', Stdout)}\n--- stderr ---\n{string.Join('\n', Stderr)}";
+
+    private string State()
+    {
+        try { return _process.HasExited ? $"exit code {_process.ExitCode}" : "running"; }
+        catch (InvalidOperationException) { return "disposed"; }
+    }
 
     public void Dispose()
     {

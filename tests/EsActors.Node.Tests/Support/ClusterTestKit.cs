@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using AkkaCluster = Akka.Cluster.Cluster;
 using Akka.Configuration;
 using EsActors.Domain.Runs;
 using EsActors.Node.Actors;
@@ -38,7 +39,7 @@ public abstract class ClusterTestKit : Akka.TestKit.Xunit2.TestKit
         Temp = temp;
         Slots = slots;
         NodeConfiguration = Sys.Settings.Config;
-        var cluster = Cluster.Get(Sys);
+        var cluster = AkkaCluster.Get(Sys);
         cluster.Join(cluster.SelfAddress);
         AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, Long, TimeSpan.FromMilliseconds(50));
     }

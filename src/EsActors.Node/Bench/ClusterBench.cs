@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace EsActors.Node.Bench;
+
+/// <summary>One progress line of <c>train</c>, with the time the bench received it.</summary>
+public sealed record ProgressSample(double ReceivedSeconds, int Generation, long Timesteps, double StepsPerSecond, int Slots);
+
+public static partial class ProgressLine
+{
+    [GeneratedRegex(@"^gen\s+(?<gen>\d+)\s*\|\s*steps\s+(?<steps>\d+)\s*\|.*\|\s*(?<sps>[\d.]+)\s+steps/s\s*\|.*\|\s*slots\s+(?<slots>\d+)", RegexOptions.CultureInvariant)]
+    private static partial Regex Pattern();
+
+    /// <summary>Parses a <c>gen ...</c> line of <c>train</c>; null for any other line.</summary>
+    public static ProgressSample? Parse(string line, double receivedSeconds)
+    {
+        var m = Pattern().Match(line);
+        if (!m.Success) return null;
+        return new ProgressSample(receivedSeconds,
+            int.Parse(m.Groups["gen"].Value, CultureInfo.InvariantCulture),
+            long.Parse(m.Groups["steps"].Value, CultureInfo.InvariantCulture),
+            double.Parse(m.Groups["sps"].Value, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups["slots"].Value, CultureInfo.InvariantCulture));
+    }
+}
+
+/// <summary>Throughput over a window of progress samples: total-steps delta over receive-time delta, and the median of the per-generation column.</summary>
+public sealed record ThroughputWindow(int Generations, double Seconds, double StepsPerSecond, double MedianGenerationStepsPerSecond, int FirstGeneration)
+{
+    /// <summary>
+    /// The window starts at the first sample showing <paramref name="slots"/> slots, skipping <paramref name="warmup"/>
+    /// more generations; null when fewer than two samples are left.
+    /// </summary>
+    public static ThroughputWindow? From(IReadOnlyList<ProgressSample> samples, int slots, int warmup)
+    {
+        var first = -1;
+        for (var i = 0; i < samples.Count; i++) if (samples[i].Slots >= slots) { first = i; break; }
+        if (first < 0) return null;
+        var window = samples.Skip(first + warmup).Where(s => s.Slots >= slots).ToList();
+        if (window.Count < 2) return null;
+        var seconds = window[^1].ReceivedSeconds - window[0].ReceivedSeconds;
+        if (seconds <= 0) return null;
+        var steps = window[^1].Timesteps - window[0].Timesteps;
+        return new ThroughputWindow(window.Count - 1, seconds, steps / seconds, BenchStats.Median(window.Skip(1).Select(s => s.StepsPerSecond)), window[0].Generation);
+    }
+}
+
+public sealed record ClusterResult(int Nodes, ThroughputWindow? Window, string? Problem);
+
+/// <summary>
+/// Throughput of k local node processes: <c>train --slots 1</c> as seed plus k − 1 <c>worker --slots 1</c>,
+/// measured from train's progress lines once all k slots take part. Every child is killed at the end.
+/// </summary>
+public static class ClusterBench
+{
+    public sealed record Settings(string EnvironmentId, int? Population, TimeSpan MeasureFor, int MinGenerations, TimeSpan JoinTimeout, TimeSpan MeasureTimeout, int Warmup = 2);
+
+    public static async Task<ClusterResult> Measure(int nodes, Settings settings, string workDirectory, CancellationToken cancellation)
+    {
+        var folder = Path.Combine(workDirectory, $"cluster-{nodes}");
+        Directory.CreateDirectory(folder);
+        var journal = Path.Combine(folder, "j.db");
+        var port = FreePort();
+        var children = new List<Child>();
+        try
+        {
+            var train = new List<string> { "train", "--env", settings.EnvironmentId, "--port", port.ToString(CultureInfo.InvariantCulture), "--slots", "1",
+                "--journal", journal, "--out", folder, "--run-id", $"bench-{nodes}", "--generations", "1000000", "--target-return", "1e18" };
+            if (settings.Population is { } p) train.AddRange(["--population", p.ToString(CultureInfo.InvariantCulture)]);
+            var trainer = Child.Start(train, folder);
+            children.Add(trainer);
+            for (var w = 1; w < nodes; w++)
+                children.Add(Child.Start(["worker", "--seed-nodes", $"127.0.0.1:{port}", "--journal", journal, "--slots", "1"], folder));
+
+            var joinDeadline = Stopwatch.StartNew();
+            while (!trainer.Samples().Any(s => s.Slots >= nodes))
+            {
+                if (trainer.HasExited) return new ClusterResult(nodes, null, $"train exited with code {trainer.ExitCode}: {trainer.Tail()}");
+                if (joinDeadline.Elapsed > settings.JoinTimeout)
+                    return new ClusterResult(nodes, null, $"slots {nodes} not reached within {settings.JoinTimeout.TotalSeconds:0} s (last: slots {trainer.Samples().LastOrDefault()?.Slots ?? 0})");
+                await Task.Delay(100, cancellation);
+            }
+            var measure = Stopwatch.StartNew();
+            while (true)
+            {
+                var window = ThroughputWindow.From(trainer.Samples(), nodes, settings.Warmup);
+                if (window is not null && window.Seconds >= settings.MeasureFor.TotalSeconds && window.Generations >= settings.MinGenerations)
+                    return new ClusterResult(nodes, window, null);
+                if (trainer.HasExited || measure.Elapsed > settings.MeasureTimeout)
+                    return new ClusterResult(nodes, window, window is null ? "too few generations in time" : null);
+                await Task.Delay(50, cancellation);
+            }
+        }
+        finally
+        {
+            foreach (var child in children) child.Dispose();
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    /// <summary>The Node executable as a child: <c>dotnet EsActors.Node.dll ...</c>; its progress lines are time-stamped on arrival.</summary>
+    private sealed class Child : IDisposable
+    {
+        private static readonly Stopwatch Clock = Stopwatch.StartNew();
+        private readonly Process _process;
+        private readonly List<ProgressSample> _samples = new();
+        private readonly Queue<string> _tail = new();
+
+        private Child(Process process) { _process = process; }
+
+        public static Child Start(IReadOnlyList<string> args, string workingDirectory)
+        {
+            var dll = typeof(Program).Assembly.Location;
+            var host = Environment.ProcessPath is { } p && !Path.GetFileNameWithoutExtension(p).Equals("EsActors.Node", StringComparison.OrdinalIgnoreCase) ? p : "dotnet";
+            var start = new ProcessStartInfo(host)
+            {
+                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory,
+                StandardOutputEncoding = Encoding.UTF8, StandardErrorEncoding = Encoding.UTF8,
+            };
+            start.ArgumentList.Add(dll);
+            foreach (var a in args) start.ArgumentList.Add(a);
+            start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            start.Environment["DOTNET_NOLOGO"] = "1";
+            var child = new Child(new Process { StartInfo = start });
+            child._process.OutputDataReceived += (_, e) => child.OnLine(e.Data, stdout: true);
+            child._process.ErrorDataReceived += (_, e) => child.OnLine(e.Data, stdout: false);
+            child._process.Start();
+            child._process.BeginOutputReadLine();
+            child._process.BeginErrorReadLine();
+            return child;
+        }
+
+        private void OnLine(string? line, bool stdout)
+        {
+            if (line is null) return;
+            var now = Clock.Elapsed.TotalSeconds;
+            lock (_samples)
+            {
+                if (stdout && ProgressLine.Parse(line, now) is { } sample) _samples.Add(sample);
+                else
+                {
+                    _tail.Enqueue(line);
+                    while (_tail.Count > 5) _tail.Dequeue();
+                }
+            }
+        }
+
+        public IReadOnlyList<ProgressSample> Samples() { lock (_samples) return _samples.ToList(); }
+        public string Tail() { lock (_samples) return string.Join(" / ", _tail); }
+        public bool HasExited => _process.HasExited;
+        public int ExitCode => _process.HasExited ? _process.ExitCode : -1;
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+            catch (InvalidOperationException) { }
+            catch (System.ComponentModel.Win32Exception) { }
+            _process.Dispose();
+        }
+    }
+}
