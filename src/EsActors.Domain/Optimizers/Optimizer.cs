@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace EsActors.Domain.Optimizers;
 
 public enum OptimizerKind { Adam, SgdMomentum }
@@ -40,37 +42,34 @@ public static class Optimizer
     {
         var n = theta.Length;
         if (ascent.Length != n || state.FirstMoment.Length != n) throw new ArgumentException("dimension mismatch between θ, gradient and optimizer state");
+        // Element-wise vector operations only (no reductions, no fused multiply-add), so the result is the same
+        // whatever the SIMD width of the CPU.
         var newTheta = new float[n];
         var m = new float[n];
-        var v = settings.Kind == OptimizerKind.Adam ? new float[n] : state.SecondMoment;
         var t = state.Steps + 1;
-        var m0 = state.FirstMoment;
         if (settings.Kind == OptimizerKind.Adam)
         {
             // Kingma & Ba (2015), with the bias correction folded into the step size as in the ES public code.
-            var b1 = settings.Beta1; var b2 = settings.Beta2;
+            float b1 = settings.Beta1, b2 = settings.Beta2;
             var a = (float)(settings.LearningRate * Math.Sqrt(1 - Math.Pow(b2, t)) / (1 - Math.Pow(b1, t)));
-            var v0 = state.SecondMoment;
-            for (var i = 0; i < n; i++)
-            {
-                var g = ascent[i];
-                var mi = b1 * m0[i] + (1 - b1) * g;
-                var vi = b2 * v0[i] + (1 - b2) * (g * g);
-                m[i] = mi; v[i] = vi;
-                newTheta[i] = theta[i] + a * mi / (MathF.Sqrt(vi) + settings.Epsilon);
-            }
+            var v = new float[n];
+            var scratch = new float[n];
+            TensorPrimitives.Multiply(state.FirstMoment, b1, m);               // m = β1·m
+            TensorPrimitives.MultiplyAdd(ascent, 1 - b1, m, m);                 //   + (1−β1)·g
+            TensorPrimitives.Multiply(ascent, ascent, scratch);                 // g²
+            TensorPrimitives.Multiply(scratch, 1 - b2, scratch);                // (1−β2)·g²
+            TensorPrimitives.Multiply(state.SecondMoment, b2, v);               // v = β2·v
+            TensorPrimitives.Add(v, scratch, v);                                //   + (1−β2)·g²
+            TensorPrimitives.Sqrt(v, scratch);
+            TensorPrimitives.Add(scratch, settings.Epsilon, scratch);           // √v + ε
+            TensorPrimitives.Divide(m, scratch, scratch);                       // m / (√v + ε)
+            TensorPrimitives.MultiplyAdd(scratch, a, theta, newTheta);          // θ + α·m/(√v+ε)
+            return (newTheta, new OptimizerState(t, m, v));
         }
-        else
-        {
-            // Heavy-ball momentum: v ← μv + (1−μ)g, θ ← θ + η v (the public code's MomentumSGD).
-            var mu = settings.Momentum; var lr = settings.LearningRate;
-            for (var i = 0; i < n; i++)
-            {
-                var mi = mu * m0[i] + (1 - mu) * ascent[i];
-                m[i] = mi;
-                newTheta[i] = theta[i] + lr * mi;
-            }
-        }
-        return (newTheta, new OptimizerState(t, m, v));
+        // Heavy-ball momentum: v ← μv + (1−μ)g, θ ← θ + η v (the public code's MomentumSGD).
+        TensorPrimitives.Multiply(state.FirstMoment, settings.Momentum, m);
+        TensorPrimitives.MultiplyAdd(ascent, 1 - settings.Momentum, m, m);
+        TensorPrimitives.MultiplyAdd(m, settings.LearningRate, theta, newTheta);
+        return (newTheta, new OptimizerState(t, m, state.SecondMoment));
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using EsActors.Domain.Noise;
@@ -151,7 +152,7 @@ public static class RunLogic
         var ascent = new float[state.Theta.Length];
         EsGradient.Estimate(NoiseFor(run), g.NoiseIndices, shaped.AsSpan(0, n), shaped.AsSpan(n, n), 1f / (2 * n), ascent);
         // Weight decay: step along −(−g + λθ) = g − λθ.
-        for (var i = 0; i < ascent.Length; i++) ascent[i] -= run.WeightDecay * state.Theta[i];
+        TensorPrimitives.MultiplyAdd(state.Theta, -run.WeightDecay, ascent, ascent);
         var (theta, optimizer) = Optimizer.Step(run.Optimizer, state.Theta, state.Optimizer, ascent);
 
         var statistics = run.ObservationNormalization && g.ObservationDelta.Count > 0

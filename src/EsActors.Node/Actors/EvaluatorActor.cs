@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Akka.Event;
 using EsActors.Domain.Noise;
 using EsActors.Domain.Normalization;
 using EsActors.Domain.Runs;
@@ -50,8 +51,13 @@ public sealed class EvaluatorActor : ReceiveActor, IWithStash
         Receive<ParameterReplica.StateReady>(ready =>
         {
             var batch = _batch!;
-            var result = _evaluator.Evaluate(batch, ready.State, _nodeAddress);
-            _optimizer.Tell(result);
+            try { _optimizer.Tell(_evaluator.Evaluate(batch, ready.State, _nodeAddress)); }
+            catch (Exception e)
+            {
+                // Answer rather than fall silent, so the slot is freed and the batch goes elsewhere at once.
+                _optimizer.Tell(new BatchRejected(batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, $"evaluation failed: {e.Message}"));
+                Context.GetLogger().Error(e, "Evaluating batch {BatchId} of generation {Generation} failed", batch.BatchId, batch.Generation);
+            }
             Finish();
         });
         Receive<ParameterReplica.StateStale>(stale =>

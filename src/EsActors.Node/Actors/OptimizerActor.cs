@@ -37,9 +37,15 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _evaluators;
     private readonly IActorRef? _mediator;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private readonly SortedDictionary<string, bool> _slots = new(StringComparer.Ordinal); // evaluator id → busy
+    // Evaluator id → the (generation, attempt) it is working on, or 0 when idle. Only the answer to its current
+    // assignment frees a slot: a late answer to an older batch must not hand a busy slot a second batch.
+    private readonly SortedDictionary<string, long> _slots = new(StringComparer.Ordinal);
+    private bool _membersKnown;
+    private int _failedEvaluations;
+    private const int MaxFailedEvaluationsPerGeneration = 20;
     private readonly HashSet<string> _unreachableNodes = new();
     private readonly HashSet<string> _refusedNodes = new();
+    private readonly Dictionary<string, Address> _nodeAddresses = new(StringComparer.Ordinal);
     private readonly LinkedList<GenerationCompleted> _recent = new();
     private RunState _state = RunState.Empty;
     private GenerationWork? _work;
@@ -67,7 +73,14 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Command<GetGenerations>(OnGetGenerations);
         Command<FetchState>(f => Sender.Tell(f.RunId == _runId ? new StateReply(_runId, _state) : new RunRejected(f.RunId, "unknown run")));
         Command<Tick>(_ => OnTick());
-        Command<ClusterEvent.CurrentClusterState>(s => { foreach (var m in s.Members) if (m.Status == MemberStatus.Up) AddNode(m); Dispatch(); });
+        Command<ClusterEvent.CurrentClusterState>(s =>
+        {
+            foreach (var m in s.Members) if (m.Status == MemberStatus.Up) AddNode(m);
+            // Generations are split by the number of slots, so the first one waits until the members are known.
+            _membersKnown = true;
+            if (_work is null && _state.IsStarted && !_state.IsFinished && _failure is null) StartGeneration();
+            else Dispatch();
+        });
         Command<ClusterEvent.MemberUp>(e => { AddNode(e.Member); Dispatch(); });
         Command<ClusterEvent.MemberRemoved>(e => LoseNode(e.Member, removed: true));
         Command<ClusterEvent.UnreachableMember>(e => LoseNode(e.Member, removed: false));
@@ -105,7 +118,6 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Timers.StartPeriodicTimer(TickTimer, new Tick(), _settings.TickInterval);
-        if (_state.IsStarted && !_state.IsFinished) StartGeneration();
     }
 
     private void OnStartRun(StartRunRequest request)
@@ -126,7 +138,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void Accepted(IActorRef requester)
     {
         requester.Tell(new RunAccepted(_runId, _state.Generation, _state.IsFinished));
-        if (_work is null && !_state.IsFinished && _failure is null) StartGeneration();
+        if (_membersKnown && _work is null && !_state.IsFinished && _failure is null) StartGeneration();
     }
 
     private void StartGeneration()
@@ -135,6 +147,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var plan = PerturbationPlan.For(run, _state.Generation, RunLogic.NoiseFor(run));
         var batches = Math.Max(1, _slots.Count) * _settings.BatchesPerSlot;
         _work = new GenerationWork(run, plan, batches);
+        _failedEvaluations = 0;
         _workChecksum = _state.Checksum();
         _workEpisodeCap = _state.EpisodeCap(EnvironmentRegistry.GetSpec(run.EnvironmentId).MaxEpisodeSteps);
         _generationStarted = Now;
@@ -145,7 +158,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void Dispatch()
     {
         if (_work is null) return;
-        foreach (var evaluator in _slots.Where(s => !s.Value).Select(s => s.Key).ToList())
+        foreach (var evaluator in _slots.Where(s => s.Value == 0).Select(s => s.Key).ToList())
         {
             if (_work.TryAssignNext(evaluator, Now, out var batch, out var attempt)) Send(evaluator, batch, attempt);
             else if (_work.TryAssignBackup(evaluator, Now, _settings.BackupAfter, out batch, out attempt))
@@ -163,13 +176,13 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var items = batch.Indices.Select(i => batch.IsEvaluation
             ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
             : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
-        _slots[evaluator] = true;
+        _slots[evaluator] = Assignment(plan.Generation, attempt);
         _evaluators.Tell(new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _workChecksum, _workEpisodeCap, items));
     }
 
     private void OnBatchResult(BatchResult result)
     {
-        MarkIdle(result.EvaluatorId);
+        MarkIdle(result.EvaluatorId, Assignment(result.Generation, result.Attempt));
         var node = EvaluatorIds.Node(result.EvaluatorId);
         _nodeWork.TryGetValue(node, out var done);
         _nodeWork[node] = (done.Batches + 1, done.Steps + result.Items.Sum(i => (long)i.LengthPositive + i.LengthNegative), done.Seconds + result.EvaluationSeconds);
@@ -189,13 +202,23 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnBatchRejected(BatchRejected rejected)
     {
         MarkIdle(rejected.EvaluatorId);
+        if (rejected.Reason.StartsWith("evaluation failed", StringComparison.Ordinal) && _work is not null && rejected.Generation == _work.Generation
+            && ++_failedEvaluations > MaxFailedEvaluationsPerGeneration)
+        {
+            // Every slot failing the same work (e.g. a broken environment) must stop the run, not spin forever.
+            Fail($"evaluators keep failing: {rejected.Reason}");
+            return;
+        }
         if (_work is not null && rejected.Generation == _work.Generation) _work.Release(rejected.BatchId, rejected.EvaluatorId);
         Dispatch();
     }
 
-    private void MarkIdle(string evaluator)
+    private static long Assignment(int generation, int attempt) => ((long)generation << 32) | (uint)attempt;
+
+    /// <summary>Frees a slot; with <paramref name="assignment"/>, only if that is what the slot is working on.</summary>
+    private void MarkIdle(string evaluator, long? assignment = null)
     {
-        if (_slots.ContainsKey(evaluator)) _slots[evaluator] = false;
+        if (_slots.TryGetValue(evaluator, out var current) && (assignment is null || current == assignment)) _slots[evaluator] = 0;
     }
 
     private void CompleteGeneration()
@@ -206,26 +229,46 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var decision = RunLogic.Decide(_state, new CompleteGeneration(generation));
         if (decision.IsRejected)
         {
-            _failure = decision.Rejection;
-            _work = null;
-            _log.Error("Run {RunId} stopped: {Reason}", _runId, decision.Rejection);
-            Publish(new RunFailed(_runId, decision.Rejection!));
+            Fail(decision.Rejection!);
             return;
         }
         _work = null;
-        Persist(generation, e =>
+        // θ of the next generation depends only on the pure update, not on the write: apply now, persist
+        // asynchronously and start the next generation at once, so the journal's latency overlaps evaluation.
+        // A crash before the write completes loses nothing: recovery replays up to the last persisted event and
+        // the next generation's plan is a function of (seed, generation), so the same work is simply redone.
+        _state = RunLogic.Apply(_state, generation);
+        Remember(generation);
+        _totalReissued += work.Reissued;
+        _totalBackups += work.Backups;
+        var after = _state;
+        var evaluators = _slots.Count;
+        if (!after.IsFinished) PushToReplicas(generation);
+        PersistAsync(generation, e =>
         {
-            _state = RunLogic.Apply(_state, e);
-            Remember(e);
-            _totalReissued += work.Reissued;
-            _totalBackups += work.Backups;
-            if (_state.Generation % _state.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(_state);
+            if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
             var steps = e.TrainingTimesteps + e.EvaluationTimesteps;
-            Publish(new GenerationProgress(_runId, e.Generation, _state.Timesteps, e.MeanTrainingReturn, e.MaxTrainingReturn, e.MeanEvaluationReturn,
-                wall > 0 ? steps / wall : 0, wall, work.Reissued, work.Backups, _slots.Count, _state.IsFinished));
-            if (_state.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, _state.Generation);
-            else StartGeneration();
+            Publish(new GenerationProgress(_runId, e.Generation, after.Timesteps, e.MeanTrainingReturn, e.MaxTrainingReturn, e.MeanEvaluationReturn,
+                wall > 0 ? steps / wall : 0, wall, work.Reissued, work.Backups, evaluators, after.IsFinished));
+            if (after.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, after.Generation);
         });
+        if (!after.IsFinished) StartGeneration();
+    }
+
+    private void Fail(string reason)
+    {
+        _failure = reason;
+        _work = null;
+        _log.Error("Run {RunId} stopped: {Reason}", _runId, reason);
+        Publish(new RunFailed(_runId, reason));
+    }
+
+    /// <summary>Sends the generation's scalars to the replica of every node with slots (Algorithm 2's broadcast).</summary>
+    private void PushToReplicas(GenerationCompleted generation)
+    {
+        var message = new GenerationApplied(_runId, generation);
+        foreach (var address in _nodeAddresses.Values)
+            Context.ActorSelection(new RootActorPath(address) / "user" / "replica").Tell(message);
     }
 
     private void OnGetGenerations(GetGenerations request)
@@ -242,13 +285,10 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnTick()
     {
         if (_work is null) return;
-        foreach (var (id, holders) in _work.ReissueOverdue(Now, _settings.BatchTimeout))
-        {
+        // The silent holders stay busy (a slow one frees itself by answering; the slots of a lost node go with
+        // the node), so the batch goes to another slot.
+        foreach (var (id, _) in _work.ReissueOverdue(Now, _settings.BatchTimeout))
             _log.Warning("Reissuing batch {BatchId} of generation {Generation}: no answer within {Timeout}", id, _work.Generation, _settings.BatchTimeout);
-            // A holder that crashed mid-batch would otherwise count as busy forever; if it is merely slow,
-            // it stashes the next batch until it is done.
-            foreach (var holder in holders) MarkIdle(holder);
-        }
         Dispatch();
     }
 
@@ -266,8 +306,9 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         {
             if (!role.StartsWith(SlotsRolePrefix, StringComparison.Ordinal) || !int.TryParse(role.AsSpan(SlotsRolePrefix.Length), out var slots)) continue;
             var added = 0;
+            if (slots > 0) _nodeAddresses[node] = member.Address;
             for (var k = 0; k < slots; k++)
-                if (_slots.TryAdd(EvaluatorIds.For(member.UniqueAddress, k), false)) added++;
+                if (_slots.TryAdd(EvaluatorIds.For(member.UniqueAddress, k), 0)) added++;
             if (added > 0) _log.Info("Node {Node} joined with {Slots} evaluator slots", node, slots);
         }
     }
@@ -276,6 +317,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     {
         var node = EvaluatorIds.Node(member.UniqueAddress);
         if (!removed) _unreachableNodes.Add(node); else _unreachableNodes.Remove(node);
+        _nodeAddresses.Remove(node);
         var lost = _slots.Keys.Where(id => EvaluatorIds.Node(id) == node).ToList();
         if (lost.Count == 0) return;
         foreach (var id in lost) _slots.Remove(id);

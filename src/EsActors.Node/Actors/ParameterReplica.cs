@@ -44,6 +44,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
         Receive<AcquireState>(OnAcquire);
         Receive<GenerationsReply>(OnGenerations);
         Receive<StateReply>(OnState);
+        Receive<GenerationApplied>(OnPushed);
         Receive<RetryRequest>(_ => { _requestInFlight = false; RequestUpdate(); });
         Receive<GetReplicaStats>(_ => Sender.Tell(new ReplicaStats(_state?.Generation ?? -1, _fetches, _replayed)));
     }
@@ -72,6 +73,15 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
             SetState(RunLogic.Apply(_state, generation));
             _replayed++;
         }
+        Serve();
+    }
+
+    /// <summary>The optimizer's broadcast after each generation: apply it if it is the next one for this replica.</summary>
+    private void OnPushed(GenerationApplied pushed)
+    {
+        if (pushed.RunId != _runId || _state is null || pushed.Generation.Generation != _state.Generation) return;
+        SetState(RunLogic.Apply(_state, pushed.Generation));
+        _replayed++;
         Serve();
     }
 

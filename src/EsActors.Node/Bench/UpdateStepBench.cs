@@ -24,11 +24,14 @@ public static class UpdateStepBench
         var run = GenerationTraffic.Definition(2 * slices, parameters) with { ObservationNormalization = false };
         var d = run.Network.ParameterCount;
         var noise = RunLogic.NoiseFor(run);
-        var plan = PerturbationPlan.For(run, 3, noise);
+        // A fresh plan (other noise slices) for every repetition, so the slices are not still in the CPU caches.
+        var plans = Enumerable.Range(0, repetitions + 1).Select(g => PerturbationPlan.For(run, g, noise)).ToArray();
+        var plan = plans[0];
+        var next = 0;
         var positive = Enumerable.Range(0, slices).Select(i => (float)Math.Sin(i + 1)).ToArray();
         var negative = Enumerable.Range(0, slices).Select(i => (float)Math.Cos(i + 1)).ToArray();
         var gradient = new float[d];
-        var estimate = Time(repetitions, () => EsGradient.Estimate(noise, plan.NoiseIndices, positive, negative, 1f / (2 * slices), gradient));
+        var estimate = Time(repetitions, () => EsGradient.Estimate(noise, plans[next++ % plans.Length].NoiseIndices, positive, negative, 1f / (2 * slices), gradient));
 
         var state = RunLogic.Apply(RunState.Empty, new RunStarted(run, new StopCriteria(1_000_000, null)));
         var generation = new GenerationCompleted(0, plan.NoiseIndices,

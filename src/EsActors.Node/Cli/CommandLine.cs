@@ -14,6 +14,7 @@ public static class CommandLine
         root.Subcommands.Add(Worker());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Export());
+        root.Subcommands.Add(Bench());
         return root;
     }
 
@@ -87,6 +88,18 @@ public static class CommandLine
         var output = new Option<string>("--out") { Description = "Output folder; files go to <out>/<run-id>", DefaultValueFactory = _ => "runs" };
         var command = new Command("export", "Rebuild progress.csv and policy.bin of a run from its journal") { runId, journal, output };
         command.SetAction((r, _) => Guard(() => ClusterCommands.Export(r.GetValue(runId)!, r.GetValue(journal)!, r.GetValue(output)!)));
+        return command;
+    }
+
+    private static Command Bench()
+    {
+        var env = new Option<string>("--env") { Description = "Environment for the raw-rate and cluster parts", DefaultValueFactory = _ => "CartPole-v1" };
+        var quick = new Option<bool>("--quick") { Description = "Few repetitions, cluster sizes 1 and 2 only" };
+        var output = new Option<string?>("--out") { Description = "Also write the report as Markdown to this file" };
+        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string for the journal part (default: $ESACTORS_TEST_POSTGRES)" };
+        var population = new Option<int?>("--population") { Description = "Population of the cluster runs (default: the preset's)" };
+        var command = new Command("bench", "Measure raw and cluster throughput, update step, message sizes and journal cost") { env, quick, output, postgres, population };
+        command.SetAction((r, ct) => Guard(() => EsActors.Node.Bench.BenchCommand.Run(new(r.GetValue(env)!, r.GetValue(quick), r.GetValue(output), r.GetValue(postgres), r.GetValue(population)), ct)));
         return command;
     }
 

@@ -76,3 +76,9 @@ public sealed record NodeWork(string Node, int Slots, long Batches, long Steps, 
 public sealed record RunStatus(
     string RunId, int Generation, long Timesteps, double? LastEvaluationMean, bool Finished, string? Failure,
     int Reissued, int Backups, NodeWork[] Nodes) : IEsMessage;
+
+/// <summary>
+/// Optimizer → every node's replica, right after a generation is applied: the scalars of that generation, so
+/// replicas advance before the next seed batches arrive instead of asking for them (Algorithm 2's broadcast).
+/// </summary>
+public sealed record GenerationApplied(string RunId, GenerationCompleted Generation) : IEsMessage;

@@ -21,7 +21,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr1", FetchStateManifest = "fs1", StateReplyManifest = "sr1",
         StartRunManifest = "st1", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
         RunStartedManifest = "E:run-started:1", StopChangedManifest = "E:stop-changed:1", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:1", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1";
+        StateManifest = "S:run-state:1", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1";
 
     public override string Manifest(object o) => o switch
     {
@@ -43,6 +43,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         RunState => StateManifest,
         Actors.RunActivated => RunActivatedManifest,
         GetRunStatus => GetStatusManifest,
+        GenerationApplied => GenerationAppliedManifest,
         RunStatus => StatusManifest,
         _ => throw new ArgumentException($"EsSerializer cannot serialize {o.GetType().FullName}"),
     };
@@ -92,6 +93,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case RunState s: w.WriteState(s); break;
             case Actors.RunActivated e: w.Write(e.RunId); break;
             case GetRunStatus: break;
+            case GenerationApplied m: w.Write(m.RunId); w.WriteGeneration(m.Generation); break;
             case RunStatus m:
                 w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.WriteNullable(m.LastEvaluationMean); w.Write(m.Finished);
                 w.Write(m.Failure ?? ""); w.Write(m.Reissued); w.Write(m.Backups); w.Write(m.Nodes.Length);
@@ -127,6 +129,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 StateManifest => r.ReadState(),
                 RunActivatedManifest => new Actors.RunActivated(r.ReadString()),
                 GetStatusManifest => new GetRunStatus(),
+                GenerationAppliedManifest => new GenerationApplied(r.ReadString(), r.ReadGeneration()),
                 StatusManifest => ReadStatus(r),
                 _ => throw new SerializationException($"unknown EsActors manifest '{manifest}' (a node or journal of another EsActors version?)"),
             };

@@ -56,7 +56,7 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
 {
     internal static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
     internal const string RunId = "m";
-    private const int Generations = 60;
+    private const int Generations = 150;
 
     private static readonly Dictionary<string, string> Logging = new() { ["ESACTORS_LOG_LEVEL"] = "Information" };
     private static readonly Regex SlotsPattern = new(@"\| slots (\d+)(?: |$)", RegexOptions.Compiled);
@@ -98,16 +98,29 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
         public IEnumerable<ClusterProcess> Workers => Processes.Skip(1);
         public string Policy => Path.Combine(Out, RunId, "policy.bin");
 
+        /// <summary>
+        /// Test runners share few, busy cores: heartbeats of a healthy node then arrive seconds late, and the shipped
+        /// 2 s pause makes the split brain resolver down healthy nodes. A longer pause only delays noticing a kill.
+        /// </summary>
+        public string Config { get; } = WriteConfig(work);
+
+        private static string WriteConfig(string work)
+        {
+            var path = Path.Combine(work, "tolerant.conf");
+            File.WriteAllText(path, "akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n");
+            return path;
+        }
+
         /// <summary>The seed node (train, one slot) and, once it is up, two workers with one slot each.</summary>
         public async Task StartAsync()
         {
             Processes.Add(ClusterProcess.Start("train", Work,
-                RunArguments(RunId, Out, Journal, ["--slots", "1", "--port", Port.ToString()]), Logging));
+                RunArguments(RunId, Out, Journal, ["--slots", "1", "--port", Port.ToString(), "--config", Config]), Logging));
             Assert.True(await Train.WaitForStdoutAsync(lines => lines.Any(l => l.StartsWith("journal:", StringComparison.Ordinal)), Timeout),
                 "the train node never started");
             for (var i = 1; i <= 2; i++)
                 Processes.Add(ClusterProcess.Start($"worker {i}", Work,
-                    ["worker", "--seed-nodes", $"127.0.0.1:{Port}", "--journal", Journal, "--slots", "1"], Logging));
+                    ["worker", "--seed-nodes", $"127.0.0.1:{Port}", "--journal", Journal, "--slots", "1", "--config", Config], Logging));
         }
 
         public void Dispose()

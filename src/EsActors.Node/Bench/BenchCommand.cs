@@ -1,0 +1,169 @@
+using System.Globalization;
+using Akka.Actor;
+using EsActors.Environments;
+using EsActors.Node.Actors;
+using EsActors.Node.Hosting;
+using EsActors.Node.Serialization;
+
+namespace EsActors.Node.Bench;
+
+/// <summary>Parsed options of <c>bench</c>.</summary>
+public sealed record BenchOptions(string EnvironmentId, bool Quick, string? OutFile, string? Postgres, int? Population);
+
+/// <summary>
+/// <c>bench</c>: raw single-thread env steps/s, cluster throughput and efficiency on k local node processes,
+/// the update step against memory bandwidth, bytes per generation over remoting, and journal cost and resume
+/// time; one Markdown report on stdout (and in <c>--out FILE</c>).
+/// </summary>
+public static class BenchCommand
+{
+    public const string RawHeader = "1. Raw rate";
+    public const string ClusterHeader = "2. Cluster throughput";
+    public const string UpdateHeader = "3. Update step";
+    public const string TrafficHeader = "4. Bytes per generation";
+    public const string JournalHeader = "5. Journal";
+    public const string SummaryHeader = "Summary";
+
+    /// <summary>Keeps Akka's own info lines (e.g. coordinated shutdown) out of the report on stdout.</summary>
+    internal static readonly Akka.Configuration.Config Quiet = Akka.Configuration.ConfigurationFactory.ParseString(
+        "akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING\nakka.coordinated-shutdown.log-info = off");
+
+    public static async Task<int> Run(BenchOptions o, CancellationToken cancellation)
+    {
+        if (!EnvironmentRegistry.IsKnown(o.EnvironmentId))
+            throw new UserError(new UnknownEnvironmentException(o.EnvironmentId, EnvironmentRegistry.Ids).Message);
+        if (o.Population is { } pop && (pop < 2 || pop % 2 != 0)) throw new UserError($"--population must be an even number ≥ 2, got {pop}");
+        var postgres = o.Postgres ?? Environment.GetEnvironmentVariable("ESACTORS_TEST_POSTGRES");
+        JournalTarget? pgTarget = null;
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            pgTarget = JournalTarget.Parse(postgres);
+            if (!pgTarget.IsPostgres) throw new UserError("--postgres must be an Npgsql connection string (Host=...)");
+        }
+        if (o.OutFile is not null)
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(o.OutFile))!;
+            if (!Directory.Exists(dir)) throw new UserError($"--out folder {dir} does not exist");
+        }
+
+        var cores = Environment.ProcessorCount;
+        var report = new BenchReport(Console.Out);
+        var work = Directory.CreateTempSubdirectory("esactors-bench-").FullName;
+        var summary = new BenchTable("measure", "value");
+        try
+        {
+            report.Write($"# EsActors bench ({(o.Quick ? "quick" : "full")}, env {o.EnvironmentId})\n\n{BenchReport.MachineDescription()}\n\n" +
+                $"Timings are medians of repeated measurements on a shared machine: expect noise of 10–30 %.\n");
+
+            // 1. Raw rate
+            var raw = RawRateBench.Measure(o.EnvironmentId, TimeSpan.FromSeconds(o.Quick ? 0.3 : 1.5), o.Quick ? 3 : 5);
+            report.Section(RawHeader, new BenchTable("env", "parameters", "repetitions", "steps/s (median)", "min", "max", "mean episode length")
+                    .Add(raw.EnvironmentId, raw.Parameters, raw.Repetitions, Rate(raw.MedianStepsPerSecond), Rate(raw.MinStepsPerSecond), Rate(raw.MaxStepsPerSecond), raw.MeanEpisodeLength.ToString("0.0", CultureInfo.InvariantCulture)),
+                "One thread, no actors: EpisodeRunner stepping the preset's network at θ₀ ± σε (ε from the noise table), episodes back to back.");
+            summary.Add("raw single-thread rate", $"{Rate(raw.MedianStepsPerSecond)} steps/s");
+
+            // 2. Cluster
+            var ks = o.Quick ? new[] { 1, 2 } : Enumerable.Range(1, cores).Append(cores + 1).ToArray();
+            var settings = o.Quick
+                ? new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20))
+                : new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(6), 10, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60));
+            var cluster = new BenchTable("nodes k", "slots", "generations", "seconds", "throughput steps/s", "median gen steps/s", "efficiency", "note");
+            foreach (var k in ks)
+            {
+                var result = await ClusterBench.Measure(k, settings, work, cancellation);
+                var w = result.Window;
+                var efficiency = w is null ? double.NaN : w.StepsPerSecond / (Math.Min(k, cores) * raw.MedianStepsPerSecond);
+                var note = result.Problem ?? (k > cores ? "oversubscribed" : w is not null ? $"from gen {w.FirstGeneration}" : "");
+                cluster.Add(k, k, w?.Generations, w?.Seconds.ToString("0.0", CultureInfo.InvariantCulture), Rate(w?.StepsPerSecond ?? double.NaN),
+                    Rate(w?.MedianGenerationStepsPerSecond ?? double.NaN), Percent(efficiency), note);
+                if (w is not null) summary.Add($"cluster k={k}", $"{Rate(w.StepsPerSecond)} steps/s, efficiency {Percent(efficiency)}");
+            }
+            report.Section(ClusterHeader, cluster,
+                $"k local processes: `train --slots 1` (seed) + k−1 `worker --slots 1`, population {(o.Population?.ToString(CultureInfo.InvariantCulture) ?? "from the preset")}. " +
+                "Throughput = Δ(total env steps) / Δ(arrival time of progress lines) once all k slots take part (after 2 warm-up generations); " +
+                $"efficiency = throughput / (min(k, {cores}) × raw rate). The run learns meanwhile, so episode lengths (and the per-generation overhead share) change between rows.");
+
+            // 3. Update step
+            var update = UpdateStepBench.Measure(100_000, 100, o.Quick ? 64L << 20 : 256L << 20, o.Quick ? 3 : 9);
+            report.Section(UpdateHeader, new BenchTable("operation", "d", "n", "median time", "GB/s", "vs copy")
+                    .Add("EsGradient.Estimate", update.Parameters, update.Slices, Ms(update.EstimateSeconds), Gb(update.EstimateGBps), Percent(update.EstimateGBps / update.CopyGBps))
+                    .Add("RunLogic.Apply (ranks, gradient, decay, Adam)", update.Parameters, update.Slices, Ms(update.ApplySeconds), Gb(update.ApplyGBps), Percent(update.ApplyGBps / update.CopyGBps))
+                    .Add($"Span.CopyTo of {update.CopyBytes >> 20} MiB", "", "", Ms(update.CopySeconds), Gb(update.CopyGBps), "100 %"),
+                "GB/s = n·d·4 bytes of noise read / time (one thread); the copy row counts bytes copied (each read once and written once).");
+            summary.Add("update step (d=100k, n=100)", $"{Ms(update.ApplySeconds)}; gradient {Gb(update.EstimateGBps)} GB/s = {Percent(update.EstimateGBps / update.CopyGBps)} of copy bandwidth");
+
+            // 4. Bytes per generation
+            var dispatch = DispatchSettings.From(NodeConfig.RunSettings(o.EnvironmentId, null));
+            const int nodes = 4;
+            var traffic = new BenchTable("population P", "parameters d", "messages", "SeedBatch bytes", "BatchResult bytes", "catch-up bytes", "total / generation", "bytes / episode");
+            var totals = new Dictionary<int, HashSet<long>>();
+            var system = ActorSystem.Create("esbench-traffic", Quiet.WithFallback(NodeConfig.BuildLocal(JournalTarget.Parse(Path.Combine(work, "unused.db")))));
+            try
+            {
+                var serializer = new EsSerializer((ExtendedActorSystem)system);
+                foreach (var population in new[] { 64, 256, 1024 })
+                foreach (var d in new[] { 1_000, 100_000, 1_000_000 })
+                {
+                    var size = GenerationTraffic.Measure(serializer.ToBinary, population, d, nodes, 1, dispatch.BatchesPerSlot);
+                    traffic.Add(population, size.Parameters, size.Messages, size.SeedBatchBytes, size.BatchResultBytes, size.CatchUpBytes, size.TotalBytes,
+                        (size.TotalBytes / (double)population).ToString("0.0", CultureInfo.InvariantCulture));
+                    (totals.TryGetValue(population, out var set) ? set : totals[population] = new HashSet<long>()).Add(size.TotalBytes);
+                }
+            }
+            finally { await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30)); }
+            report.Section(TrafficHeader, traffic,
+                $"EsSerializer sizes of one generation's messages: {nodes} nodes × 1 slot × {dispatch.BatchesPerSlot} batches per slot pair batches + 1 evaluation batch " +
+                "(SeedBatch out, BatchResult back), plus one GetGenerations/GenerationsReply per node (replica catch-up). θ never travels: " +
+                (totals.Values.All(s => s.Count == 1) ? "the totals do not change with d." : "WARNING: the totals change with d."));
+            summary.Add("bytes per generation", string.Join(", ", totals.OrderBy(kv => kv.Key).Select(kv => $"P={kv.Key}: {BenchStats.Bytes(kv.Value.Max())}")) + " (any d)");
+
+            // 5. Journal
+            var journal = new BenchTable("journal", "events", "ms / persisted generation (median)", "p90", "mean", "payload bytes / event", "db bytes / event",
+                "run generations", "write run s", "snapshot bytes", "resume ms (snapshot + replay)", "replayed", "full replay ms", "replayed (full)");
+            var backends = new List<(string Name, JournalTarget Target)> { ("SQLite (temp file)", JournalTarget.Parse(Path.Combine(work, "journal-bench.db"))) };
+            if (pgTarget is not null) backends.Add(("PostgreSQL", pgTarget));
+            var events = o.Quick ? 50 : 200;
+            var runGenerations = o.Quick ? 1_000 : 10_000;
+            foreach (var (name, target) in backends)
+            {
+                try
+                {
+                    var j = await JournalBench.Measure(name, target, o.EnvironmentId, events, runGenerations, o.Quick ? 2 : 3);
+                    journal.Add(j.Backend, j.Events, j.MedianPersistMs.ToString("0.00", CultureInfo.InvariantCulture), j.P90PersistMs.ToString("0.00", CultureInfo.InvariantCulture),
+                        j.MeanPersistMs.ToString("0.00", CultureInfo.InvariantCulture), j.EventPayloadBytes, j.DatabaseBytesPerEvent?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a",
+                        j.RunGenerations, j.WriteRunSeconds.ToString("0.0", CultureInfo.InvariantCulture), j.SnapshotBytes,
+                        j.ResumeMs.ToString("0", CultureInfo.InvariantCulture), j.ResumeReplayed, j.FullReplayMs.ToString("0", CultureInfo.InvariantCulture), j.FullReplayed);
+                    summary.Add($"journal {name}", $"{j.MedianPersistMs:0.00} ms/generation, {j.EventPayloadBytes} B/event; resume of {j.RunGenerations} generations {j.ResumeMs:0} ms (full replay {j.FullReplayMs:0} ms)");
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    journal.Add(name, "failed", e.GetType().Name + ": " + e.Message.Split('\n')[0], "", "", "", "", "", "", "", "", "", "", "");
+                }
+            }
+            report.Section(JournalHeader, journal,
+                $"A test persistent actor with the node's persistence config persists {events} GenerationCompleted events (population 64, {o.EnvironmentId} network) one at a time, as the optimizer does. " +
+                $"Then a run of {runGenerations} generations is written (PersistAll in chunks, RunState snapshot every 20) and a fresh actor with the same persistence id recovers it: " +
+                "latest snapshot + replay of the events after it (through RunLogic.Apply), and a full replay without snapshots. Medians of repeated recoveries." +
+                (pgTarget is null ? " PostgreSQL: not measured (pass --postgres \"Host=...\" or set ESACTORS_TEST_POSTGRES)." : ""));
+
+            report.Section(SummaryHeader, summary);
+            if (o.OutFile is not null)
+            {
+                File.WriteAllText(o.OutFile, report.Markdown);
+                Console.WriteLine($"\nwrote {Path.GetFullPath(o.OutFile)}");
+            }
+            return 0;
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(work, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static string Rate(double value) => BenchStats.Si(value);
+    private static string Ms(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:0.00} ms");
+    private static string Gb(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Percent(double fraction) => double.IsNaN(fraction) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0} %");
+}

@@ -1,0 +1,32 @@
+using EsActors.Node.Bench;
+using EsActors.Node.Tests.Support;
+
+namespace EsActors.Node.Tests.Bench;
+
+/// <summary>Runs <c>bench --quick</c> as a process: it must finish and print every section. No timing assertions.</summary>
+[Collection(CliCollection.Name)]
+public sealed class BenchSmokeTests(CliFixture fixture)
+{
+    [Fact]
+    public async Task Quick_bench_prints_every_section_and_exits_zero()
+    {
+        var folder = fixture.NewFolder("bench");
+        var report = Path.Combine(folder, "bench.md");
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(85), folder, "bench", "--quick", "--out", report);
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var stdout = string.Join('\n', result.Stdout);
+        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.SummaryHeader })
+            Assert.Contains($"## {header}", stdout);
+        Assert.Contains(result.Stdout, l => l.StartsWith("| CartPole-v1 ", StringComparison.Ordinal));
+        Assert.Contains(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal));
+        Assert.Contains(result.Stdout, l => l.StartsWith("| 2 ", StringComparison.Ordinal));
+        Assert.Contains(result.Stdout, l => l.StartsWith("| EsGradient.Estimate ", StringComparison.Ordinal));
+        Assert.Contains(result.Stdout, l => l.StartsWith("| RunLogic.Apply", StringComparison.Ordinal));
+        foreach (var population in new[] { 64, 256, 1024 })
+            Assert.Equal(3, result.Stdout.Count(l => l.StartsWith($"| {population} ", StringComparison.Ordinal)));
+        Assert.Contains("the totals do not change with d", stdout);
+        Assert.Contains(result.Stdout, l => l.StartsWith("| SQLite (temp file) ", StringComparison.Ordinal) && !l.Contains("failed"));
+        Assert.True(File.Exists(report), "--out file missing");
+        Assert.Contains($"## {BenchCommand.JournalHeader}", File.ReadAllText(report));
+    }
+}
