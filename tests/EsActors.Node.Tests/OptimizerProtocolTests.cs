@@ -17,7 +17,7 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
 {
     private const string RunId = "protocol-run";
 
-    private int BatchesPerGeneration(DispatchSettings settings) => 1 + Math.Min(4, Slots * settings.BatchesPerSlot);
+    private int BatchesPerGeneration(DispatchSettings settings) => Definition().Definition.EvaluationEpisodes + Math.Min(4, Slots * settings.BatchesPerSlot);
 
     private (IActorRef Optimizer, TestProbe Evaluators) StartRun(int generations = 10, DispatchSettings? settings = null)
     {

@@ -32,8 +32,9 @@ public sealed class GenerationWork
         var pairs = run.Pairs;
         pairBatches = Math.Clamp(pairBatches, 1, pairs);
         var batches = new List<WorkBatch>();
-        // Evaluation episodes first: they decide when the run stops, so they should not wait at the end.
-        batches.Add(new WorkBatch(0, true, Enumerable.Range(0, run.EvaluationEpisodes).ToArray()));
+        // Evaluation episodes first, one per batch: they decide when the run stops and are not capped, so
+        // they are the longest items and must spread over the slots rather than form the generation's tail.
+        for (var k = 0; k < run.EvaluationEpisodes; k++) batches.Add(new WorkBatch(batches.Count, true, [k]));
         for (var b = 0; b < pairBatches; b++)
         {
             var from = (int)((long)pairs * b / pairBatches);

@@ -15,7 +15,7 @@ public sealed record DispatchSettings(
         var c = config.GetConfig("esactors.optimizer");
         var settings = new DispatchSettings(
             c.GetTimeSpan("batch-timeout", TimeSpan.FromSeconds(60)),
-            c.GetInt("batches-per-slot", 2),
+            c.GetInt("batches-per-slot", 8),
             c.GetInt("replay-window", 64),
             c.GetDouble("backup-after", 2.0),
             c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(250)));
