@@ -22,6 +22,7 @@ public static class BenchCommand
     public const string UpdateHeader = "3. Update step";
     public const string TrafficHeader = "4. Bytes per generation";
     public const string JournalHeader = "5. Journal";
+    public const string OptimizerCeilingHeader = "6. Optimizer ceiling";
     public const string SummaryHeader = "Summary";
 
     /// <summary>Keeps Akka's own info lines (e.g. coordinated shutdown) out of the report on stdout.</summary>
@@ -145,6 +146,22 @@ public static class BenchCommand
                 $"Then a run of {runGenerations} generations is written (PersistAll in chunks, RunState snapshot every 20) and a fresh actor with the same persistence id recovers it: " +
                 "latest snapshot + replay of the events after it (through RunLogic.Apply), and a full replay without snapshots. Medians of repeated recoveries." +
                 (pgTarget is null ? " PostgreSQL: not measured (pass --postgres \"Host=...\" or set ESACTORS_TEST_POSTGRES)." : ""));
+
+            // 6. Optimizer ceiling
+            var ceilingSettings = o.Quick ? OptimizerCeilingBench.Settings.Quick : OptimizerCeilingBench.Settings.Full;
+            var ceiling = new BenchTable("slots S", "population P", "snapshot-every", "batches / generation", "generations", "seconds", "generations/s", "BatchResult/s", "pair results/s", "note");
+            foreach (var c in await OptimizerCeilingBench.Measure(ceilingSettings, work, cancellation))
+            {
+                ceiling.Add(c.Slots, c.Population, c.SnapshotEvery, c.BatchesPerGeneration, c.Generations, c.Seconds.ToString("0.0", CultureInfo.InvariantCulture),
+                    Rate(c.GenerationsPerSecond), Rate(c.BatchResultsPerSecond), Rate(c.PairResultsPerSecond), c.Problem ?? "");
+                if (c.Problem is null && c.SnapshotEvery == ceilingSettings.SnapshotEvery[0])
+                    summary.Add($"optimizer ceiling S={c.Slots} P={c.Population}", $"{Rate(c.GenerationsPerSecond)} generations/s, {Rate(c.PairResultsPerSecond)} pair results/s");
+            }
+            report.Section(OptimizerCeilingHeader, ceiling,
+                $"One OptimizerActor on a one-node cluster advertising S evaluator slots, all answered by one actor that returns synthetic returns instantly " +
+                $"(CartPole-v1 network, {OptimizerCeilingBench.Settings.Quick.Warmup} warm-up generations, then up to {ceilingSettings.Budget.TotalSeconds:0} s per cell; " +
+                "batches-per-slot from the config, no backups). The SQLite journal is in the loop (one PersistAsync per generation, a RunState snapshot every snapshot-every generations); " +
+                "no environment is stepped, so this is the most a run can get from the optimizer, whatever the evaluators.");
 
             report.Section(SummaryHeader, summary);
             if (o.OutFile is not null)
