@@ -54,7 +54,14 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private TimeSpan _generationStarted;
     private int _totalReissued, _totalBackups;
     private string? _failure;
-    private readonly SortedDictionary<string, (long Batches, long Steps, double Seconds)> _nodeWork = new(StringComparer.Ordinal);
+    private sealed class NodeCounters { public long Batches, Steps; public double Seconds; public int Reissued, Backups; }
+    private readonly SortedDictionary<string, NodeCounters> _nodeWork = new(StringComparer.Ordinal);
+
+    private NodeCounters CountersOf(string node)
+    {
+        if (!_nodeWork.TryGetValue(node, out var counters)) _nodeWork[node] = counters = new NodeCounters();
+        return counters;
+    }
 
     public OptimizerActor(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator)
     {
@@ -102,14 +109,19 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
 
     private RunStatus Status()
     {
-        var slotsPerNode = _slots.Keys.GroupBy(EvaluatorIds.Node).ToDictionary(g => g.Key, g => g.Count());
-        var nodes = slotsPerNode.Keys.Union(_nodeWork.Keys).Order(StringComparer.Ordinal).Select(n =>
-        {
-            _nodeWork.TryGetValue(n, out var w);
-            return new NodeWork(n, slotsPerNode.GetValueOrDefault(n), w.Batches, w.Steps, w.Seconds);
-        }).ToArray();
         return new RunStatus(_runId, _state.Generation, _state.Timesteps, _state.LastEvaluationMean, _state.IsFinished, _failure,
-            _totalReissued + (_work?.Reissued ?? 0), _totalBackups + (_work?.Backups ?? 0), nodes);
+            _totalReissued + (_work?.Reissued ?? 0), _totalBackups + (_work?.Backups ?? 0), NodeFigures());
+    }
+
+    /// <summary>Per-node figures: every node that has slots now or did work before, in address order.</summary>
+    private NodeWork[] NodeFigures()
+    {
+        var slotsPerNode = _slots.Keys.GroupBy(EvaluatorIds.Node).ToDictionary(g => g.Key, g => g.Count());
+        return slotsPerNode.Keys.Union(_nodeWork.Keys).Order(StringComparer.Ordinal).Select(n =>
+        {
+            var w = _nodeWork.GetValueOrDefault(n) ?? new NodeCounters();
+            return new NodeWork(n, slotsPerNode.GetValueOrDefault(n), w.Batches, w.Steps, w.Seconds, w.Reissued, w.Backups);
+        }).ToArray();
     }
 
     private void OnRecovered()
@@ -164,6 +176,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             else if (_work.TryAssignBackup(evaluator, Now, _settings.BackupAfter, out batch, out attempt))
             {
                 _log.Info("Backup copy of batch {BatchId} of generation {Generation} to {Evaluator}", batch.BatchId, _work.Generation, evaluator);
+                CountersOf(EvaluatorIds.Node(evaluator)).Backups++;
                 Send(evaluator, batch, attempt);
             }
             else break;
@@ -184,8 +197,10 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     {
         MarkIdle(result.EvaluatorId, Assignment(result.Generation, result.Attempt));
         var node = EvaluatorIds.Node(result.EvaluatorId);
-        _nodeWork.TryGetValue(node, out var done);
-        _nodeWork[node] = (done.Batches + 1, done.Steps + result.Items.Sum(i => (long)i.LengthPositive + i.LengthNegative), done.Seconds + result.EvaluationSeconds);
+        var counters = CountersOf(node);
+        counters.Batches++;
+        counters.Steps += result.Items.Sum(i => (long)i.LengthPositive + i.LengthNegative);
+        counters.Seconds += result.EvaluationSeconds;
         if (result.RunId != _runId || _work is null || result.Generation != _work.Generation)
         {
             _log.Debug("Dropped a stale result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
@@ -243,13 +258,14 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         _totalBackups += work.Backups;
         var after = _state;
         var evaluators = _slots.Count;
+        var nodes = NodeFigures();
         if (!after.IsFinished) PushToReplicas(generation);
         PersistAsync(generation, e =>
         {
             if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
             var steps = e.TrainingTimesteps + e.EvaluationTimesteps;
             Publish(new GenerationProgress(_runId, e.Generation, after.Timesteps, e.MeanTrainingReturn, e.MaxTrainingReturn, e.MeanEvaluationReturn,
-                wall > 0 ? steps / wall : 0, wall, work.Reissued, work.Backups, evaluators, after.IsFinished));
+                wall > 0 ? steps / wall : 0, wall, work.Reissued, work.Backups, evaluators, after.IsFinished, nodes));
             if (after.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, after.Generation);
         });
         if (!after.IsFinished) StartGeneration();
@@ -287,8 +303,11 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         if (_work is null) return;
         // The silent holders stay busy (a slow one frees itself by answering; the slots of a lost node go with
         // the node), so the batch goes to another slot.
-        foreach (var (id, _) in _work.ReissueOverdue(Now, _settings.BatchTimeout))
+        foreach (var (id, holders) in _work.ReissueOverdue(Now, _settings.BatchTimeout))
+        {
             _log.Warning("Reissuing batch {BatchId} of generation {Generation}: no answer within {Timeout}", id, _work.Generation, _settings.BatchTimeout);
+            foreach (var holder in holders) CountersOf(EvaluatorIds.Node(holder)).Reissued++;
+        }
         Dispatch();
     }
 
@@ -326,7 +345,10 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         {
             var lostSet = lost.ToHashSet();
             foreach (var id in _work.ReissueLost(lostSet.Contains))
+            {
                 _log.Warning("Reissuing batch {BatchId} of generation {Generation}: its node {Node} is gone", id, _work.Generation, node);
+                CountersOf(node).Reissued++;
+            }
         }
         Dispatch();
     }

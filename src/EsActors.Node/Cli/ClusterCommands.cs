@@ -60,7 +60,7 @@ public static class ClusterCommands
             $"run {s.RunId}: generation {s.Generation}, {s.Timesteps} timesteps, eval {s.LastEvaluationMean:0.##}, {(s.Finished ? "finished" : s.Failure is null ? "running" : "failed: " + s.Failure)}, reissued {s.Reissued}, backups {s.Backups}"));
         foreach (var n in s.Nodes)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  node {n.Node}: slots {n.Slots}, batches {n.Batches}, {n.Steps} steps, {(n.EvaluationSeconds > 0 ? n.Steps / n.EvaluationSeconds : 0):0} steps/s per busy slot"));
+                $"  node {n.Node}: slots {n.Slots}, batches {n.Batches}, {n.Steps} steps, {n.StepsPerBusySecond:0} steps/s per busy slot, reissued {n.Reissued}, backups {n.Backups}"));
         return 0;
     }
 

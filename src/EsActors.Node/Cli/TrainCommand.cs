@@ -49,10 +49,12 @@ public static class TrainCommand
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var progressPath = Path.Combine(runDirectory, RunOutputs.ProgressFile);
         var started = DateTime.UtcNow;
+        var shownNodes = "";
         node.System.ActorOf(RunMonitor.Props(runId, DistributedPubSub.Get(node.System).Mediator,
             p =>
             {
                 PrintProgress(p, DateTime.UtcNow - started);
+                PrintNodes(p, ref shownNodes);
                 if (p.Finished) finished.TrySetResult(null);
             },
             f => finished.TrySetResult(f.Reason), subscribed), "monitor");
@@ -104,6 +106,21 @@ public static class TrainCommand
     private static void PrintProgress(GenerationProgress p, TimeSpan elapsed) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"gen {p.Generation + 1,5} | steps {p.Timesteps,10} | mean {p.MeanReturn,9:0.00} | max {p.MaxReturn,9:0.00} | eval {p.EvaluationMean,9:0.00} | {p.StepsPerSecond,9:0} steps/s | {elapsed.TotalSeconds,7:0.0}s | slots {p.Evaluators}{(p.Reissued > 0 ? $" | reissued {p.Reissued}" : "")}{(p.Backups > 0 ? $" | backups {p.Backups}" : "")}"));
+
+    /// <summary>
+    /// Per-node figures under the progress line when more than one node works: whenever the set of nodes
+    /// changes and every 10 generations.
+    /// </summary>
+    private static void PrintNodes(GenerationProgress p, ref string shown)
+    {
+        var active = p.Nodes.Where(n => n.Slots > 0).ToArray();
+        var key = string.Join(",", active.Select(n => n.Node));
+        if (p.Nodes.Length < 2 || (key == shown && (p.Generation + 1) % 10 != 0)) { shown = key; return; }
+        shown = key;
+        foreach (var n in p.Nodes)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"      node {n.Node}: slots {n.Slots}, batches {n.Batches}, {n.StepsPerBusySecond:0} steps/s per busy slot, reissued {n.Reissued}, backups {n.Backups}"));
+    }
 
     private static string NewRunId() =>
         $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x10000):x4}";

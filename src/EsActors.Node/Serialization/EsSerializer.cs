@@ -85,6 +85,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case GenerationProgress m:
                 w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.Write(m.MeanReturn); w.Write(m.MaxReturn); w.Write(m.EvaluationMean);
                 w.Write(m.StepsPerSecond); w.Write(m.WallSeconds); w.Write(m.Reissued); w.Write(m.Backups); w.Write(m.Evaluators); w.Write(m.Finished);
+                WriteNodes(w, m.Nodes);
                 break;
             case RunFailed m: w.Write(m.RunId); w.Write(m.Reason); break;
             case RunStarted e: w.WriteDefinition(e.Definition); w.WriteStop(e.Stop); break;
@@ -96,8 +97,8 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case GenerationApplied m: w.Write(m.RunId); w.WriteGeneration(m.Generation); break;
             case RunStatus m:
                 w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.WriteNullable(m.LastEvaluationMean); w.Write(m.Finished);
-                w.Write(m.Failure ?? ""); w.Write(m.Reissued); w.Write(m.Backups); w.Write(m.Nodes.Length);
-                foreach (var n in m.Nodes) { w.Write(n.Node); w.Write(n.Slots); w.Write(n.Batches); w.Write(n.Steps); w.Write(n.EvaluationSeconds); }
+                w.Write(m.Failure ?? ""); w.Write(m.Reissued); w.Write(m.Backups);
+                WriteNodes(w, m.Nodes);
                 break;
             default: throw new ArgumentException($"EsSerializer cannot serialize {obj.GetType().FullName}");
         }
@@ -121,7 +122,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 RunAcceptedManifest => new RunAccepted(r.ReadString(), r.ReadInt32(), r.ReadBoolean()),
                 RunRejectedManifest => new RunRejected(r.ReadString(), r.ReadString()),
                 ProgressManifest => new GenerationProgress(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
-                    r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean()),
+                    r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), ReadNodes(r)),
                 RunFailedManifest => new RunFailed(r.ReadString(), r.ReadString()),
                 RunStartedManifest => new RunStarted(r.ReadDefinition(), r.ReadStop()),
                 StopChangedManifest => new StopCriteriaChanged(r.ReadStop()),
@@ -143,11 +144,27 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     private static RunStatus ReadStatus(BinaryReader r)
     {
         var run = r.ReadString(); var generation = r.ReadInt32(); var timesteps = r.ReadInt64(); var eval = r.ReadNullableDouble(); var finished = r.ReadBoolean();
-        var failure = r.ReadString(); var reissued = r.ReadInt32(); var backups = r.ReadInt32(); var count = r.ReadInt32();
+        var failure = r.ReadString(); var reissued = r.ReadInt32(); var backups = r.ReadInt32();
+        return new RunStatus(run, generation, timesteps, eval, finished, failure.Length == 0 ? null : failure, reissued, backups, ReadNodes(r));
+    }
+
+    private static void WriteNodes(BinaryWriter w, NodeWork[] nodes)
+    {
+        w.Write(nodes.Length);
+        foreach (var n in nodes)
+        {
+            w.Write(n.Node); w.Write(n.Slots); w.Write(n.Batches); w.Write(n.Steps); w.Write(n.EvaluationSeconds); w.Write(n.Reissued); w.Write(n.Backups);
+        }
+    }
+
+    private static NodeWork[] ReadNodes(BinaryReader r)
+    {
+        var count = r.ReadInt32();
         if (count < 0 || count > 100_000) throw new InvalidDataException("implausible node count");
         var nodes = new NodeWork[count];
-        for (var i = 0; i < count; i++) nodes[i] = new NodeWork(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadDouble());
-        return new RunStatus(run, generation, timesteps, eval, finished, failure.Length == 0 ? null : failure, reissued, backups, nodes);
+        for (var i = 0; i < count; i++)
+            nodes[i] = new NodeWork(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32());
+        return nodes;
     }
 
     private static SeedBatch ReadSeedBatch(BinaryReader r)
