@@ -10,10 +10,18 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        var level = Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable("ESACTORS_LOG_LEVEL"), true, out var configured) ? configured
+            // Workers log membership changes and reissues; train keeps its console for progress lines.
+            : args.FirstOrDefault() == "worker" ? LogEventLevel.Information : LogEventLevel.Warning;
+        NodeConfig.AkkaLogLevel = level switch
+        {
+            <= LogEventLevel.Debug => "DEBUG",
+            LogEventLevel.Information => "INFO",
+            LogEventLevel.Warning => "WARNING",
+            _ => "ERROR",
+        };
         Log.Logger = new LoggerConfiguration()
-            .MinimumLevel.Is(Enum.TryParse<LogEventLevel>(Environment.GetEnvironmentVariable("ESACTORS_LOG_LEVEL"), true, out var level) ? level
-                // Workers log membership changes and reissues; train keeps its console for progress lines.
-                : args.FirstOrDefault() == "worker" ? LogEventLevel.Information : LogEventLevel.Warning)
+            .MinimumLevel.Is(level)
             .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}")
             .CreateLogger();
         try

@@ -30,6 +30,12 @@ public static class NodeConfig
 {
     public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
 
+    /// <summary>
+    /// Akka's own log level, set once at start-up from the Serilog level: below it Akka does not even format
+    /// messages, and its shutdown lines do not reach the console of a command that prints progress.
+    /// </summary>
+    public static string AkkaLogLevel { get; set; } = "INFO";
+
     public static Config Build(NodeOptions options)
     {
         var protocol = options.ExtraHocon is null && options.ConfigFile is null ? Compatibility.ProtocolVersion
@@ -38,6 +44,7 @@ public static class NodeConfig
         roles.AddRange(Compatibility.Roles(protocol));
         if (options.HostsOptimizer) roles.Add(EsNode.JournalRole);
         var generated = ConfigurationFactory.ParseString($$"""
+            akka.loglevel = {{AkkaLogLevel}}
             akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
             akka.remote.dot-netty.tcp.port = {{options.Port}}
             akka.cluster.seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(s => $"\"akka.tcp://{NodeOptions.SystemName}@{s}\""))}}]
@@ -68,6 +75,7 @@ public static class NodeConfig
     {
         var generated = ConfigurationFactory.ParseString($$"""
             akka.actor.provider = local
+            akka.loglevel = {{AkkaLogLevel}}
             akka.persistence.journal.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
             akka.persistence.snapshot-store.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
             """);
