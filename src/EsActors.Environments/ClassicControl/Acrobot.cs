@@ -36,7 +36,7 @@ public sealed class Acrobot : IEnvironment
     /// <summary>Gymnasium draws all four state variables from U(−0.1, 0.1); so do we, from the seed.</summary>
     public void Reset(ulong seed, Span<float> observation)
     {
-        CheckObservation(observation);
+        EpisodeGuard.CheckObservation(observation, 6, "Acrobot");
         var random = new DeterministicRandom(seed);
         _theta1 = random.NextUniform(-0.1, 0.1);
         _theta2 = random.NextUniform(-0.1, 0.1);
@@ -49,11 +49,8 @@ public sealed class Acrobot : IEnvironment
 
     public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
     {
-        if (_phase != EpisodePhase.Running)
-            throw new InvalidOperationException(_phase == EpisodePhase.NotStarted
-                ? "Acrobot: Step called before Reset"
-                : "Acrobot: Step called after the episode ended; call Reset");
-        CheckObservation(observation);
+        EpisodeGuard.EnsureRunning(_phase, "Acrobot");
+        EpisodeGuard.CheckObservation(observation, 6, "Acrobot");
         if (action.Length < 1) throw new ArgumentException("Acrobot expects one action entry", nameof(action));
         var a = action[0];
         if (a != 0f && a != 1f && a != 2f)
@@ -140,13 +137,5 @@ public sealed class Acrobot : IEnvironment
         observation[3] = (float)Math.Sin(_theta2);
         observation[4] = (float)_dTheta1;
         observation[5] = (float)_dTheta2;
-    }
-
-    private enum EpisodePhase { NotStarted, Running, Ended }
-
-    private static void CheckObservation(Span<float> observation)
-    {
-        if (observation.Length < 6)
-            throw new ArgumentException("Acrobot writes 6 observation values", nameof(observation));
     }
 }

@@ -35,7 +35,7 @@ public sealed class CartPole : IEnvironment
     /// <summary>Gymnasium draws every state variable from U(−0.05, 0.05); so do we, from the seed.</summary>
     public void Reset(ulong seed, Span<float> observation)
     {
-        CheckObservation(observation);
+        EpisodeGuard.CheckObservation(observation, 4, "CartPole");
         var random = new DeterministicRandom(seed);
         _x = random.NextUniform(-0.05, 0.05);
         _xDot = random.NextUniform(-0.05, 0.05);
@@ -48,11 +48,8 @@ public sealed class CartPole : IEnvironment
 
     public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
     {
-        if (_phase != EpisodePhase.Running)
-            throw new InvalidOperationException(_phase == EpisodePhase.NotStarted
-                ? "CartPole: Step called before Reset"
-                : "CartPole: Step called after the episode ended; call Reset");
-        CheckObservation(observation);
+        EpisodeGuard.EnsureRunning(_phase, "CartPole");
+        EpisodeGuard.CheckObservation(observation, 4, "CartPole");
         if (action.Length < 1) throw new ArgumentException("CartPole expects one action entry", nameof(action));
         var a = action[0];
         if (a != 0f && a != 1f)
@@ -99,13 +96,5 @@ public sealed class CartPole : IEnvironment
         observation[1] = (float)_xDot;
         observation[2] = (float)_theta;
         observation[3] = (float)_thetaDot;
-    }
-
-    private enum EpisodePhase { NotStarted, Running, Ended }
-
-    private static void CheckObservation(Span<float> observation)
-    {
-        if (observation.Length < 4)
-            throw new ArgumentException("CartPole writes 4 observation values", nameof(observation));
     }
 }

@@ -32,7 +32,7 @@ public sealed class MountainCarContinuous : IEnvironment
     /// <summary>Gymnasium starts at rest at a position drawn from U(−0.6, −0.4); so do we, from the seed.</summary>
     public void Reset(ulong seed, Span<float> observation)
     {
-        CheckObservation(observation);
+        EpisodeGuard.CheckObservation(observation, 2, "MountainCarContinuous");
         var random = new DeterministicRandom(seed);
         _position = random.NextUniform(-0.6, -0.4);
         _velocity = 0.0;
@@ -43,11 +43,8 @@ public sealed class MountainCarContinuous : IEnvironment
 
     public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
     {
-        if (_phase != EpisodePhase.Running)
-            throw new InvalidOperationException(_phase == EpisodePhase.NotStarted
-                ? "MountainCarContinuous: Step called before Reset"
-                : "MountainCarContinuous: Step called after the episode ended; call Reset");
-        CheckObservation(observation);
+        EpisodeGuard.EnsureRunning(_phase, "MountainCarContinuous");
+        EpisodeGuard.CheckObservation(observation, 2, "MountainCarContinuous");
         if (action.Length < 1) throw new ArgumentException("MountainCarContinuous expects one action entry", nameof(action));
 
         double a = action[0];
@@ -87,13 +84,5 @@ public sealed class MountainCarContinuous : IEnvironment
     {
         observation[0] = (float)_position;
         observation[1] = (float)_velocity;
-    }
-
-    private enum EpisodePhase { NotStarted, Running, Ended }
-
-    private static void CheckObservation(Span<float> observation)
-    {
-        if (observation.Length < 2)
-            throw new ArgumentException("MountainCarContinuous writes 2 observation values", nameof(observation));
     }
 }

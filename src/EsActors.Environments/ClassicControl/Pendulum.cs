@@ -30,7 +30,7 @@ public sealed class Pendulum : IEnvironment
     /// <summary>Gymnasium draws θ from U(−π, π) and θ̇ from U(−1, 1); so do we, from the seed.</summary>
     public void Reset(ulong seed, Span<float> observation)
     {
-        CheckObservation(observation);
+        EpisodeGuard.CheckObservation(observation, 3, "Pendulum");
         var random = new DeterministicRandom(seed);
         _theta = random.NextUniform(-Math.PI, Math.PI);
         _thetaDot = random.NextUniform(-1.0, 1.0);
@@ -41,11 +41,8 @@ public sealed class Pendulum : IEnvironment
 
     public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
     {
-        if (_phase != EpisodePhase.Running)
-            throw new InvalidOperationException(_phase == EpisodePhase.NotStarted
-                ? "Pendulum: Step called before Reset"
-                : "Pendulum: Step called after the episode ended; call Reset");
-        CheckObservation(observation);
+        EpisodeGuard.EnsureRunning(_phase, "Pendulum");
+        EpisodeGuard.CheckObservation(observation, 3, "Pendulum");
         if (action.Length < 1) throw new ArgumentException("Pendulum expects one action entry", nameof(action));
 
         // As in the source: clip the torque, cost on the pre-step state, then semi-implicit Euler
@@ -89,13 +86,5 @@ public sealed class Pendulum : IEnvironment
         observation[0] = (float)Math.Cos(_theta);
         observation[1] = (float)Math.Sin(_theta);
         observation[2] = (float)_thetaDot;
-    }
-
-    private enum EpisodePhase { NotStarted, Running, Ended }
-
-    private static void CheckObservation(Span<float> observation)
-    {
-        if (observation.Length < 3)
-            throw new ArgumentException("Pendulum writes 3 observation values", nameof(observation));
     }
 }
