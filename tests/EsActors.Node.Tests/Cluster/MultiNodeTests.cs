@@ -87,16 +87,18 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
         return first >= 0 && lines.Skip(first + 1).Count(IsGeneration) >= moreGenerations;
     }
 
-    private sealed class Cluster(string work) : IDisposable
+    /// <param name="journal">Journal for every node (default: an SQLite file in <paramref name="work"/>).</param>
+    private sealed class Cluster(string work, string? journal = null, string runId = RunId) : IDisposable
     {
         public string Work { get; } = work;
-        public string Journal { get; } = Path.Combine(work, "journal.db");
+        public string Journal { get; } = journal ?? Path.Combine(work, "journal.db");
+        public string RunId { get; } = runId;
         public string Out { get; } = Path.Combine(work, "out");
         public int Port { get; } = ClusterProcess.FreePort();
         public List<ClusterProcess> Processes { get; } = new();
         public ClusterProcess Train => Processes[0];
         public IEnumerable<ClusterProcess> Workers => Processes.Skip(1);
-        public string Policy => Path.Combine(Out, RunId, "policy.bin");
+        public string Policy => Path.Combine(Out, this.RunId, "policy.bin");
 
         /// <summary>
         /// Test runners share few, busy cores: heartbeats of a healthy node then arrive seconds late, and the shipped
@@ -115,7 +117,7 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
         public async Task StartAsync()
         {
             Processes.Add(ClusterProcess.Start("train", Work,
-                RunArguments(RunId, Out, Journal, ["--slots", "1", "--port", Port.ToString(), "--config", Config]), Logging));
+                RunArguments(this.RunId, Out, Journal, ["--slots", "1", "--port", Port.ToString(), "--config", Config]), Logging));
             Assert.True(await Train.WaitForStdoutAsync(lines => lines.Any(l => l.StartsWith("journal:", StringComparison.Ordinal)), Timeout),
                 "the train node never started");
             for (var i = 1; i <= 2; i++)
@@ -193,10 +195,26 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
     }
 
     [Fact]
-    public async Task Optimizer_survives_the_loss_of_its_node()
+    public Task Optimizer_survives_the_loss_of_its_node() =>
+        OptimizerSurvivesTheLossOfItsNode(journal: null, RunId);
+
+    [Fact]
+    public Task Optimizer_survives_the_loss_of_its_node_on_a_PostgreSQL_journal() =>
+        // The database is shared between test runs: a fresh run id keeps this run's events apart.
+        OptimizerSurvivesTheLossOfItsNode(PostgresConnection(), $"pgf-{Guid.NewGuid():N}");
+
+    private static string PostgresConnection()
+    {
+        var connection = Environment.GetEnvironmentVariable("ESACTORS_TEST_POSTGRES");
+        if (string.IsNullOrWhiteSpace(connection))
+            Assert.Fail("ESACTORS_TEST_POSTGRES is not set: run the tests with ./scripts/test.sh, which starts a throwaway PostgreSQL server and sets it");
+        return connection!;
+    }
+
+    private async Task OptimizerSurvivesTheLossOfItsNode(string? journal, string runId)
     {
         var expected = await reference.PolicyAsync();
-        using var cluster = new Cluster(reference.NewFolder("train-killed"));
+        using var cluster = new Cluster(reference.NewFolder("train-killed"), journal, runId);
         ClusterProcess? export = null;
         try
         {
@@ -207,7 +225,7 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
             Assert.DoesNotContain(cluster.Train.Stdout, l => l.StartsWith("done:", StringComparison.Ordinal)); // it died mid-run
 
             // The singleton moves to a surviving worker, which resumes from the journal and finishes the run.
-            var finished = $"Run {RunId} finished at generation {Generations}";
+            var finished = $"Run {runId} finished at generation {Generations}";
             var workers = cluster.Workers.ToList();
             using (var done = new CancellationTokenSource())
             {
@@ -218,14 +236,14 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
             }
             var host = workers.FirstOrDefault(w => w.Stderr.Any(l => l.Contains(finished, StringComparison.Ordinal)));
             Assert.True(host is not null, $"no worker logged '{finished}' within {Timeout.TotalSeconds:0} s");
-            Assert.Contains(host!.Stderr, l => l.Contains($"Hosting the optimizer of run {RunId}", StringComparison.Ordinal));
+            Assert.Contains(host!.Stderr, l => l.Contains($"Hosting the optimizer of run {runId}", StringComparison.Ordinal));
             foreach (var worker in workers) worker.Kill();
 
             var exported = Path.Combine(cluster.Work, "exported");
-            export = ClusterProcess.Start("export", cluster.Work, ["export", "--run-id", RunId, "--journal", cluster.Journal, "--out", exported]);
+            export = ClusterProcess.Start("export", cluster.Work, ["export", "--run-id", runId, "--journal", cluster.Journal, "--out", exported]);
             Assert.Equal(0, await export.WaitForExitAsync(Timeout));
             Assert.False(File.Exists(cluster.Policy), "the killed train node wrote its policy");
-            AssertSamePolicy(expected, Path.Combine(exported, RunId, "policy.bin"), "train killed, run finished on a worker, exported");
+            AssertSamePolicy(expected, Path.Combine(exported, runId, "policy.bin"), "train killed, run finished on a worker, exported");
         }
         finally
         {
@@ -239,10 +257,7 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
     [Fact]
     public async Task Train_killed_and_rerun_on_a_PostgreSQL_journal_resumes_to_the_same_policy()
     {
-        var connection = Environment.GetEnvironmentVariable("ESACTORS_TEST_POSTGRES");
-        if (string.IsNullOrWhiteSpace(connection))
-            Assert.Fail("ESACTORS_TEST_POSTGRES is not set: run the tests with ./scripts/test.sh, which starts a throwaway PostgreSQL server and sets it");
-
+        var connection = PostgresConnection();
         var expected = await reference.PolicyAsync();
         var work = reference.NewFolder("postgres");
         var outDirectory = Path.Combine(work, "out");
@@ -264,6 +279,44 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
             Assert.Contains(rerun.Stdout, l => l.StartsWith($"resuming run {runId} at generation", StringComparison.Ordinal));
             Assert.Contains(rerun.Stdout, l => l.StartsWith($"done: run {runId} at generation {Generations}", StringComparison.Ordinal));
             AssertSamePolicy(expected, Path.Combine(outDirectory, runId, "policy.bin"), "PostgreSQL journal, killed and rerun");
+        }
+        finally
+        {
+            foreach (var process in processes) process.Kill();
+            Show(processes);
+            foreach (var process in processes) process.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task A_node_of_another_protocol_version_is_refused_on_both_sides_and_the_run_goes_on()
+    {
+        var work = reference.NewFolder("incompatible");
+        var port = ClusterProcess.FreePort();
+        var journal = Path.Combine(work, "journal.db");
+        var otherVersion = Path.Combine(work, "protocol-2.conf");
+        File.WriteAllText(otherVersion, "esactors.compatibility.protocol-version = 2\n");
+        var processes = new List<ClusterProcess>();
+        try
+        {
+            // Long enough that the stranger arrives mid-run even on a fast machine.
+            var train = ClusterProcess.Start("train", work,
+                ["train", "--env", "Pendulum-v1", "--run-id", RunId, "--out", Path.Combine(work, "out"), "--journal", journal,
+                 "--generations", "600", "--population", "200", "--target-return", "0", "--slots", "2", "--port", port.ToString()], Logging);
+            processes.Add(train);
+            Assert.True(await train.WaitForStdoutAsync(lines => lines.Any(IsGeneration), Timeout), "the run never started");
+
+            var stranger = ClusterProcess.Start("worker speaking protocol 2", work,
+                ["worker", "--seed-nodes", $"127.0.0.1:{port}", "--slots", "1", "--config", otherVersion], Logging);
+            processes.Add(stranger);
+            Assert.Equal(3, await stranger.WaitForExitAsync(Timeout));
+            Assert.Contains(stranger.Stderr, l => l.StartsWith("error: this node is incompatible with the cluster", StringComparison.Ordinal)
+                && l.Contains("protocol version 1 (expected 2)", StringComparison.Ordinal));
+
+            Assert.Equal(0, await train.WaitForExitAsync(Timeout));
+            Assert.Contains(train.Stderr, l => l.Contains("Refusing node", StringComparison.Ordinal) && l.Contains("protocol version 2 (expected 1)", StringComparison.Ordinal));
+            Assert.Contains(train.Stdout, l => l.StartsWith($"done: run {RunId} at generation 600", StringComparison.Ordinal));
+            Assert.DoesNotContain(train.Stdout, l => Slots(l) is > 2); // the stranger never got a slot
         }
         finally
         {
