@@ -47,6 +47,23 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
     }
 
     [Fact]
+    public void Optimizer_queues_a_second_batch_on_each_slot_when_two_may_be_in_flight()
+    {
+        var (optimizer, evaluators) = StartRun(settings: Settings with { BatchTimeout = TimeSpan.FromMinutes(5), BatchesInFlightPerSlot = 2 });
+        var batches = Enumerable.Range(0, 2 * Slots).Select(_ => evaluators.ExpectMsg<SeedBatch>(Long)).ToList();
+        evaluators.ExpectNoMsg(TimeSpan.FromMilliseconds(500)); // every slot holds two: nothing more until one answers
+        Assert.Equal(Slots, batches.Select(b => b.EvaluatorId).Distinct().Count());
+        Assert.All(batches.GroupBy(b => b.EvaluatorId), slot => Assert.Equal(2, slot.Count()));
+        Assert.Equal(batches.Count, batches.Select(b => b.BatchId).Distinct().Count());
+
+        // An answer frees exactly one place, on the slot that answered.
+        optimizer.Tell(FakeResults.For(batches[0]));
+        var next = evaluators.ExpectMsg<SeedBatch>(Long);
+        Assert.Equal(batches[0].EvaluatorId, next.EvaluatorId);
+        evaluators.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
+    }
+
+    [Fact]
     public void Optimizer_accepts_a_run_and_sends_one_seed_batch_per_idle_slot()
     {
         // A long deadline: on a loaded machine the checks below may take longer than the default 1 s.

@@ -37,9 +37,11 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private readonly IActorRef _evaluators;
     private readonly IActorRef? _mediator;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    // Evaluator id → the (generation, attempt) it is working on, or 0 when idle. Only the answer to its current
-    // assignment frees a slot: a late answer to an older batch must not hand a busy slot a second batch.
-    private readonly SortedDictionary<string, long> _slots = new(StringComparer.Ordinal);
+    // Evaluator id → the (generation, attempt) of each batch it holds, oldest first. A slot holds up to
+    // batches-in-flight-per-slot batches, so its next batch already waits in its mailbox when it finishes one (no
+    // idle round trip). Only the answer to an assignment frees its place: a late answer to an older batch must not
+    // make a busy slot look free.
+    private readonly SortedDictionary<string, List<long>> _slots = new(StringComparer.Ordinal);
     private bool _membersKnown;
     private int _failedEvaluations;
     private const int MaxFailedEvaluationsPerGeneration = 20;
@@ -166,11 +168,14 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Dispatch();
     }
 
-    /// <summary>Hands unassigned batches to idle slots, then backup copies of stragglers to slots still idle.</summary>
+    /// <summary>
+    /// Hands unassigned batches to idle slots, then backup copies of stragglers to slots still idle, then queues
+    /// one more batch on each slot up to the in-flight limit.
+    /// </summary>
     private void Dispatch()
     {
         if (_work is null) return;
-        foreach (var evaluator in _slots.Where(s => s.Value == 0).Select(s => s.Key).ToList())
+        foreach (var evaluator in _slots.Where(s => s.Value.Count == 0).Select(s => s.Key).ToList())
         {
             if (_work.TryAssignNext(evaluator, Now, out var batch, out var attempt)) Send(evaluator, batch, attempt);
             else if (_work.TryAssignBackup(evaluator, Now, _settings.BackupAfter, out batch, out attempt))
@@ -181,6 +186,10 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             }
             else break;
         }
+        for (var held = 1; held < _settings.BatchesInFlightPerSlot && _work.HasUnassigned; held++)
+            foreach (var evaluator in _slots.Where(s => s.Value.Count == held).Select(s => s.Key).ToList())
+                if (_work.TryAssignNext(evaluator, Now, out var batch, out var attempt)) Send(evaluator, batch, attempt);
+                else break;
     }
 
     private void Send(string evaluator, WorkBatch batch, int attempt)
@@ -189,7 +198,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var items = batch.Indices.Select(i => batch.IsEvaluation
             ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
             : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
-        _slots[evaluator] = Assignment(plan.Generation, attempt);
+        _slots[evaluator].Add(Assignment(plan.Generation, attempt));
         _evaluators.Tell(new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _workChecksum, _workEpisodeCap, items));
     }
 
@@ -230,10 +239,12 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
 
     private static long Assignment(int generation, int attempt) => ((long)generation << 32) | (uint)attempt;
 
-    /// <summary>Frees a slot; with <paramref name="assignment"/>, only if that is what the slot is working on.</summary>
+    /// <summary>Frees the place of <paramref name="assignment"/> on a slot, or every place when it is not known.</summary>
     private void MarkIdle(string evaluator, long? assignment = null)
     {
-        if (_slots.TryGetValue(evaluator, out var current) && (assignment is null || current == assignment)) _slots[evaluator] = 0;
+        if (!_slots.TryGetValue(evaluator, out var held)) return;
+        if (assignment is { } key) held.Remove(key);
+        else held.Clear();
     }
 
     private void CompleteGeneration()
@@ -327,7 +338,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             var added = 0;
             if (slots > 0) _nodeAddresses[node] = member.Address;
             for (var k = 0; k < slots; k++)
-                if (_slots.TryAdd(EvaluatorIds.For(member.UniqueAddress, k), 0)) added++;
+                if (_slots.TryAdd(EvaluatorIds.For(member.UniqueAddress, k), new List<long>())) added++;
             if (added > 0) _log.Info("Node {Node} joined with {Slots} evaluator slots", node, slots);
         }
     }

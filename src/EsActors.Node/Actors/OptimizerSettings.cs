@@ -6,6 +6,7 @@ namespace EsActors.Node.Actors;
 public sealed record DispatchSettings(
     TimeSpan BatchTimeout,
     int BatchesPerSlot,
+    int BatchesInFlightPerSlot,
     int ReplayWindow,
     double BackupAfter,
     TimeSpan TickInterval)
@@ -16,11 +17,13 @@ public sealed record DispatchSettings(
         var settings = new DispatchSettings(
             c.GetTimeSpan("batch-timeout", TimeSpan.FromSeconds(60)),
             c.GetInt("batches-per-slot", 8),
+            c.GetInt("batches-in-flight-per-slot", 2),
             c.GetInt("replay-window", 64),
             c.GetDouble("backup-after", 2.0),
             c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(250)));
         if (settings.BatchTimeout <= TimeSpan.Zero) throw new ArgumentException("esactors.optimizer.batch-timeout must be positive");
         if (settings.BatchesPerSlot < 1) throw new ArgumentException("esactors.optimizer.batches-per-slot must be at least 1");
+        if (settings.BatchesInFlightPerSlot < 1) throw new ArgumentException("esactors.optimizer.batches-in-flight-per-slot must be at least 1");
         if (settings.ReplayWindow < 1) throw new ArgumentException("esactors.optimizer.replay-window must be at least 1");
         if (settings.TickInterval <= TimeSpan.Zero) throw new ArgumentException("esactors.optimizer.tick-interval must be positive");
         return settings;

@@ -23,6 +23,7 @@ public abstract class ClusterTestKit : Akka.TestKit.Xunit2.TestKit
           tick-interval = 100ms
           backup-after = 0
           batches-per-slot = 1
+          batches-in-flight-per-slot = 1
         }
         esactors.run.noise-table-size = 65536
         akka.loglevel = INFO
