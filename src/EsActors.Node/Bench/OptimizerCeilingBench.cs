@@ -112,8 +112,11 @@ public static class OptimizerCeilingBench
                 await Task.Delay(10, cancellation);
             }
 
-            var startGeneration = status.State.Generation;
+            // Counters first, then the generation: a pause of this thread between the two reads (a loaded test
+            // runner) then only adds answers to the window, never generations without their answers.
             var (startBatches, startPairs) = counters.Read();
+            status = await optimizer.Ask<OptimizerActor.OptimizerStatus>(new OptimizerActor.GetOptimizerState(), timeout, cancellation);
+            var startGeneration = status.State.Generation;
             var window = Stopwatch.StartNew();
             var last = Math.Min(stop.MaxGenerations, startGeneration + settings.MaxGenerations);
             while (window.Elapsed < settings.Budget)
