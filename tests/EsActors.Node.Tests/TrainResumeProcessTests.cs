@@ -13,10 +13,12 @@ public sealed class TrainResumeProcessTests(CliFixture fixture, ITestOutputHelpe
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
+    // Population 800 makes a generation take tens of milliseconds, so the kill after 8 progress lines lands
+    // mid-run even though PersistAsync and prefetching made small CartPole generations very fast.
     private static string[] TrainArguments(string outDirectory) =>
     [
         "train", "--env", "CartPole-v1", "--run-id", "X", "--out", outDirectory, "--generations", "25",
-        "--target-return", "100000", "--seed", "3", "--slots", "2", "--population", "48",
+        "--target-return", "100000", "--seed", "3", "--slots", "2", "--population", "800",
     ];
 
     private void Show(string what, CliResult result) => output.WriteLine($"=== {what}: {result.Describe()}");

@@ -26,7 +26,7 @@ public sealed class CliProcess : IDisposable
     /// <summary>The CLI assembly copied next to the test assembly (the test project references the Node project).</summary>
     public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "EsActors.Node.dll");
 
-    private CliProcess(IReadOnlyList<string> args, string workingDirectory)
+    private CliProcess(IReadOnlyList<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
         if (!File.Exists(NodeDll)) throw new FileNotFoundException("EsActors.Node.dll is not in the test output folder", NodeDll);
         var start = new ProcessStartInfo("dotnet")
@@ -43,6 +43,8 @@ public sealed class CliProcess : IDisposable
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        if (environment is not null)
+            foreach (var (key, value) in environment) start.Environment[key] = value;
         Arguments = string.Join(' ', args);
         _process = new Process { StartInfo = start, EnableRaisingEvents = true };
         _process.OutputDataReceived += (_, e) => OnLine(_stdout, _stdoutClosed, e.Data);
@@ -57,7 +59,11 @@ public sealed class CliProcess : IDisposable
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
 
-    public static CliProcess Start(string workingDirectory, params string[] args) => new(args, workingDirectory);
+    public static CliProcess Start(string workingDirectory, params string[] args) => new(args, workingDirectory, null);
+
+    /// <summary>Starts the CLI with extra environment variables (e.g. the log level).</summary>
+    public static CliProcess Start(string workingDirectory, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment) =>
+        new(args, workingDirectory, environment);
 
     /// <summary>Runs the CLI to completion (killing it after <paramref name="timeout"/>) and returns its output.</summary>
     public static async Task<CliResult> RunAsync(TimeSpan timeout, string workingDirectory, params string[] args)
@@ -80,13 +86,20 @@ public sealed class CliProcess : IDisposable
     /// Waits until <paramref name="condition"/> holds for the stdout lines seen so far. Returns false if the process
     /// exits first (after its output is drained) or the timeout passes.
     /// </summary>
-    public async Task<bool> WaitForStdoutAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout)
+    public Task<bool> WaitForStdoutAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout) =>
+        WaitForLinesAsync(() => Stdout, _stdoutClosed.Task, condition, timeout);
+
+    /// <summary>The same for stderr, where nodes log membership changes and the optimizer's moves.</summary>
+    public Task<bool> WaitForStderrAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout) =>
+        WaitForLinesAsync(() => Stderr, _stderrClosed.Task, condition, timeout);
+
+    private async Task<bool> WaitForLinesAsync(Func<IReadOnlyList<string>> lines, Task closed, Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            if (condition(Stdout)) return true;
-            if (_process.HasExited && _stdoutClosed.Task.IsCompleted) return condition(Stdout);
+            if (condition(lines())) return true;
+            if (_process.HasExited && closed.IsCompleted) return condition(lines());
             var left = timeout - deadline.Elapsed;
             if (left <= TimeSpan.Zero) return false;
             await _changed.WaitAsync(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1));
