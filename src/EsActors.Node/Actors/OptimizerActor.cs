@@ -47,6 +47,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private const int MaxFailedEvaluationsPerGeneration = 20;
     private readonly HashSet<string> _unreachableNodes = new();
     private readonly HashSet<string> _refusedNodes = new();
+    private readonly HashSet<string> _misplacedWarned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Address> _nodeAddresses = new(StringComparer.Ordinal);
     private readonly LinkedList<GenerationCompleted> _recent = new();
     private RunState _state = RunState.Empty;
@@ -210,6 +211,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         counters.Batches++;
         counters.Steps += result.Items.Sum(i => (long)i.LengthPositive + i.LengthNegative);
         counters.Seconds += result.EvaluationSeconds;
+        WarnIfMisplaced(result);
         if (result.RunId != _runId || _work is null || result.Generation != _work.Generation)
         {
             _log.Debug("Dropped a stale result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
@@ -221,6 +223,15 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             _log.Debug("Dropped a duplicate or malformed result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
         if (_work.IsComplete) CompleteGeneration();
         else Dispatch();
+    }
+
+    /// <summary>A slot evaluated on another node than its id names shares that node's cores: say so once per slot.</summary>
+    private void WarnIfMisplaced(BatchResult result)
+    {
+        if (_misplacedWarned.Contains(result.EvaluatorId) || !ActorPath.TryParseAddress(result.NodeAddress, out var address)) return;
+        if ($"{address.Host}:{address.Port}" == EvaluatorIds.HostPort(result.EvaluatorId)) return;
+        _misplacedWarned.Add(result.EvaluatorId);
+        _log.Warning("Evaluator slot {Evaluator} runs on {Node}, not on its own node: it shares that node's cores", result.EvaluatorId, result.NodeAddress);
     }
 
     private void OnBatchRejected(BatchRejected rejected)

@@ -13,20 +13,38 @@ namespace EsActors.Node.Hosting;
 /// </summary>
 public sealed class SlotAllocationStrategy(ActorSystem system) : IShardAllocationStrategy
 {
-    private readonly Address _selfAddress = Cluster.Get(system).SelfAddress;
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
+    private readonly Cluster _cluster = Cluster.Get(system);
 
     public Task<IActorRef> AllocateShard(IActorRef requester, string shardId, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
     {
         var target = EvaluatorIds.HostPort(shardId);
         foreach (var region in currentShardAllocations.Keys)
-        {
-            var address = region.Path.Address.HasLocalScope ? _selfAddress : region.Path.Address;
-            if (target == $"{address.Host}:{address.Port}") return Task.FromResult(region);
-        }
-        var fallback = currentShardAllocations.Count > 0
-            ? currentShardAllocations.OrderBy(kv => kv.Value.Count).First().Key
-            : requester;
-        return Task.FromResult(fallback);
+            if (HostPort(region.Path.Address) == target) return Task.FromResult(region);
+        var member = _cluster.State.Members.FirstOrDefault(m => HostPort(m.Address) == target && m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up);
+        if (member is null) return Task.FromResult(Fallback(requester, currentShardAllocations));
+        // The node is a member but its region has not registered with the coordinator yet (it joined a moment
+        // ago, and the optimizer addresses its slots as soon as it is Up). Allocating elsewhere would pin its slot
+        // to another node for good: answer with the node's own region. Should the coordinator not know it yet, it
+        // ignores the answer and the requesting region asks again after akka.cluster.sharding.retry-interval.
+        return ResolveRegion(member.Address, requester, currentShardAllocations);
+    }
+
+    private async Task<IActorRef> ResolveRegion(Address node, IActorRef requester, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
+    {
+        var path = new RootActorPath(node) / "system" / "sharding" / EsNode.EvaluatorTypeName;
+        try { return await system.ActorSelection(path).ResolveOne(ResolveTimeout).ConfigureAwait(false); }
+        catch (ActorNotFoundException) { return Fallback(requester, currentShardAllocations); }
+        catch (TimeoutException) { return Fallback(requester, currentShardAllocations); }
+    }
+
+    private static IActorRef Fallback(IActorRef requester, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations) =>
+        currentShardAllocations.Count > 0 ? currentShardAllocations.OrderBy(kv => kv.Value.Count).First().Key : requester;
+
+    private string HostPort(Address address)
+    {
+        var a = address.HasLocalScope ? _cluster.SelfAddress : address;
+        return $"{a.Host}:{a.Port}";
     }
 
     public Task<IImmutableSet<string>> Rebalance(IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations, IImmutableSet<string> rebalanceInProgress) =>
