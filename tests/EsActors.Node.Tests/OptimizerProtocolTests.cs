@@ -1,3 +1,4 @@
+using EsActors.Domain.Runs;
 using Akka.Actor;
 using Akka.TestKit;
 using EsActors.Node.Actors;
@@ -17,7 +18,8 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
 {
     private const string RunId = "protocol-run";
 
-    private int BatchesPerGeneration(DispatchSettings settings) => Definition().Definition.EvaluationEpisodes + Math.Min(4, Slots * settings.BatchesPerSlot);
+    private int BatchesPerGeneration(DispatchSettings settings) =>
+        Definition().Definition.EvaluationEpisodes + GenerationWork.PairRanges(Definition().Definition.Pairs, Slots * settings.BatchesPerSlot, Slots).Count;
 
     private (IActorRef Optimizer, TestProbe Evaluators) StartRun(int generations = 10, DispatchSettings? settings = null)
     {

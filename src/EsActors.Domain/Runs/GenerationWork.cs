@@ -25,7 +25,10 @@ public sealed class GenerationWork
     private int _remaining;
     private int _nextAttempt;
 
-    public GenerationWork(RunDefinition run, PerturbationPlan plan, int pairBatches)
+    /// <param name="pairBatches">How many pair batches the bulk of the generation is cut into (at most this size each).</param>
+    /// <param name="slots">Evaluator slots sharing the generation: the last batches shrink to one pair so that the
+    /// slots finish together (guided self-scheduling), since the next generation waits for the slowest slot.</param>
+    public GenerationWork(RunDefinition run, PerturbationPlan plan, int pairBatches, int slots = 1)
     {
         _run = run;
         Plan = plan;
@@ -35,12 +38,8 @@ public sealed class GenerationWork
         // Evaluation episodes first, one per batch: they decide when the run stops and are not capped, so
         // they are the longest items and must spread over the slots rather than form the generation's tail.
         for (var k = 0; k < run.EvaluationEpisodes; k++) batches.Add(new WorkBatch(batches.Count, true, [k]));
-        for (var b = 0; b < pairBatches; b++)
-        {
-            var from = (int)((long)pairs * b / pairBatches);
-            var to = (int)((long)pairs * (b + 1) / pairBatches);
+        foreach (var (from, to) in PairRanges(pairs, pairBatches, slots))
             batches.Add(new WorkBatch(batches.Count, false, Enumerable.Range(from, to - from).ToArray()));
-        }
         Batches = batches;
         foreach (var batch in batches) _unassigned.AddLast(batch.BatchId);
         _batchDone = new bool[batches.Count];
@@ -51,6 +50,26 @@ public sealed class GenerationWork
         _evalReturns = new double[run.EvaluationEpisodes]; _evalLengths = new int[run.EvaluationEpisodes];
     }
 
+    /// <summary>
+    /// Consecutive pair ranges: at most ⌈pairs / pairBatches⌉ pairs each, and never more than the remaining pairs
+    /// shared by twice the slots, so sizes fall to one pair at the end of the generation.
+    /// </summary>
+    public static IReadOnlyList<(int From, int To)> PairRanges(int pairs, int pairBatches, int slots)
+    {
+        pairBatches = Math.Clamp(pairBatches, 1, Math.Max(1, pairs));
+        var largest = (pairs + pairBatches - 1) / pairBatches;
+        var share = 2 * Math.Max(1, slots);
+        var ranges = new List<(int, int)>();
+        for (var from = 0; from < pairs;)
+        {
+            var remaining = pairs - from;
+            var size = Math.Max(1, Math.Min(largest, (remaining + share - 1) / share));
+            ranges.Add((from, from + size));
+            from += size;
+        }
+        return ranges;
+    }
+
     public PerturbationPlan Plan { get; }
     public int Generation => Plan.Generation;
     public IReadOnlyList<WorkBatch> Batches { get; }
@@ -58,6 +77,7 @@ public sealed class GenerationWork
     public int Reissued { get; private set; }
     public int Backups { get; private set; }
     public bool HasUnassigned => _unassigned.Count > 0;
+    public int UnassignedCount => _unassigned.Count;
 
     public bool IsDone(int batchId) => batchId >= 0 && batchId < _batchDone.Length && _batchDone[batchId];
 

@@ -161,7 +161,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var run = _state.RequireDefinition();
         var plan = PerturbationPlan.For(run, _state.Generation, RunLogic.NoiseFor(run));
         var batches = Math.Max(1, _slots.Count) * _settings.BatchesPerSlot;
-        _work = new GenerationWork(run, plan, batches);
+        _work = new GenerationWork(run, plan, batches, Math.Max(1, _slots.Count));
         _failedEvaluations = 0;
         _workChecksum = _state.Checksum();
         _workEpisodeCap = _state.EpisodeCap(EnvironmentRegistry.GetSpec(run.EnvironmentId).MaxEpisodeSteps);
@@ -187,9 +187,11 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             }
             else break;
         }
-        for (var held = 1; held < _settings.BatchesInFlightPerSlot && _work.HasUnassigned; held++)
+        // A queued batch waits behind the one running: near the generation's end that would leave other slots idle
+        // while one still has two to do, so queue only while every slot can still get a batch of its own.
+        for (var held = 1; held < _settings.BatchesInFlightPerSlot && _work.UnassignedCount > _slots.Count; held++)
             foreach (var evaluator in _slots.Where(s => s.Value.Count == held).Select(s => s.Key).ToList())
-                if (_work.TryAssignNext(evaluator, Now, out var batch, out var attempt)) Send(evaluator, batch, attempt);
+                if (_work.UnassignedCount > _slots.Count && _work.TryAssignNext(evaluator, Now, out var batch, out var attempt)) Send(evaluator, batch, attempt);
                 else break;
     }
 

@@ -41,7 +41,7 @@ public static class GenerationTraffic
     {
         var noise = RunLogic.NoiseFor(run);
         var plan = PerturbationPlan.For(run, generation, noise);
-        var work = new GenerationWork(run, plan, nodes * slotsPerNode * batchesPerSlot);
+        var work = new GenerationWork(run, plan, nodes * slotsPerNode * batchesPerSlot, nodes * slotsPerNode);
         var checksum = RunLogic.Apply(RunState.Empty, new RunStarted(run, new StopCriteria(1000, null))).Checksum();
         var inputs = run.Network.Inputs;
         var messages = new List<IEsMessage>();
