@@ -28,7 +28,9 @@ public sealed class GenerationWork
     /// <param name="pairBatches">How many pair batches the bulk of the generation is cut into (at most this size each).</param>
     /// <param name="slots">Evaluator slots sharing the generation: the last batches shrink to one pair so that the
     /// slots finish together (guided self-scheduling), since the next generation waits for the slowest slot.</param>
-    public GenerationWork(RunDefinition run, PerturbationPlan plan, int pairBatches, int slots = 1)
+    /// <param name="minPairsPerBatch">Fewest pairs in a batch (cheap episodes: a batch must outlast a message round trip);
+    /// evaluation episodes are grouped twice as many per batch. Never more than a slot's even share.</param>
+    public GenerationWork(RunDefinition run, PerturbationPlan plan, int pairBatches, int slots = 1, int minPairsPerBatch = 1)
     {
         _run = run;
         Plan = plan;
@@ -37,8 +39,11 @@ public sealed class GenerationWork
         var batches = new List<WorkBatch>();
         // Evaluation episodes first, one per batch: they decide when the run stops and are not capped, so
         // they are the longest items and must spread over the slots rather than form the generation's tail.
-        for (var k = 0; k < run.EvaluationEpisodes; k++) batches.Add(new WorkBatch(batches.Count, true, [k]));
-        foreach (var (from, to) in PairRanges(pairs, pairBatches, slots))
+        slots = Math.Max(1, slots);
+        var evaluationsPerBatch = Math.Clamp(minPairsPerBatch <= 1 ? 1 : 2 * minPairsPerBatch, 1, Math.Max(1, (run.EvaluationEpisodes + slots - 1) / slots));
+        for (var k = 0; k < run.EvaluationEpisodes; k += evaluationsPerBatch)
+            batches.Add(new WorkBatch(batches.Count, true, Enumerable.Range(k, Math.Min(evaluationsPerBatch, run.EvaluationEpisodes - k)).ToArray()));
+        foreach (var (from, to) in PairRanges(pairs, pairBatches, slots, minPairsPerBatch))
             batches.Add(new WorkBatch(batches.Count, false, Enumerable.Range(from, to - from).ToArray()));
         Batches = batches;
         foreach (var batch in batches) _unassigned.AddLast(batch.BatchId);
@@ -52,18 +57,21 @@ public sealed class GenerationWork
 
     /// <summary>
     /// Consecutive pair ranges: at most ⌈pairs / pairBatches⌉ pairs each, and never more than the remaining pairs
-    /// shared by twice the slots, so sizes fall to one pair at the end of the generation.
+    /// shared by twice the slots, so sizes fall to one pair (or <paramref name="minPairs"/>, capped at a slot's even share)
+    /// at the end of the generation.
     /// </summary>
-    public static IReadOnlyList<(int From, int To)> PairRanges(int pairs, int pairBatches, int slots)
+    public static IReadOnlyList<(int From, int To)> PairRanges(int pairs, int pairBatches, int slots, int minPairs = 1)
     {
+        slots = Math.Max(1, slots);
         pairBatches = Math.Clamp(pairBatches, 1, Math.Max(1, pairs));
-        var largest = (pairs + pairBatches - 1) / pairBatches;
-        var share = 2 * Math.Max(1, slots);
+        minPairs = Math.Clamp(minPairs, 1, Math.Max(1, (pairs + slots - 1) / slots));
+        var largest = Math.Max(minPairs, (pairs + pairBatches - 1) / pairBatches);
+        var share = 2 * slots;
         var ranges = new List<(int, int)>();
         for (var from = 0; from < pairs;)
         {
             var remaining = pairs - from;
-            var size = Math.Max(1, Math.Min(largest, (remaining + share - 1) / share));
+            var size = Math.Min(remaining, Math.Max(minPairs, Math.Min(largest, (remaining + share - 1) / share)));
             ranges.Add((from, from + size));
             from += size;
         }

@@ -55,6 +55,10 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private ulong _workChecksum;
     private int _workEpisodeCap;
     private TimeSpan _generationStarted;
+    // Evaluation seconds per mirrored pair, measured on this generation's pair batches and used to size the next
+    // generation's batches (timing only decides how work is cut, never what is computed).
+    private double _pairSeconds, _secondsPerPair;
+    private int _pairsTimed;
     private int _totalReissued, _totalBackups;
     private string? _failure;
     private sealed class NodeCounters { public long Batches, Steps; public double Seconds; public int Reissued, Backups; }
@@ -161,13 +165,17 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var run = _state.RequireDefinition();
         var plan = PerturbationPlan.For(run, _state.Generation, RunLogic.NoiseFor(run));
         var batches = Math.Max(1, _slots.Count) * _settings.BatchesPerSlot;
-        _work = new GenerationWork(run, plan, batches, Math.Max(1, _slots.Count));
+        _work = new GenerationWork(run, plan, batches, Math.Max(1, _slots.Count), MinPairsPerBatch());
         _failedEvaluations = 0;
         _workChecksum = _state.Checksum();
         _workEpisodeCap = _state.EpisodeCap(EnvironmentRegistry.GetSpec(run.EnvironmentId).MaxEpisodeSteps);
         _generationStarted = Now;
         Dispatch();
     }
+
+    /// <summary>Pairs a batch needs to take min-batch-time, from the last generation's evaluation time per pair (1 until known).</summary>
+    private int MinPairsPerBatch() =>
+        _secondsPerPair > 0 ? (int)Math.Clamp(Math.Ceiling(_settings.MinBatchTime.TotalSeconds / _secondsPerPair), 1, int.MaxValue / 2) : 1;
 
     /// <summary>
     /// Hands unassigned batches to idle slots, then backup copies of stragglers to slots still idle, then queues
@@ -219,6 +227,11 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             _log.Debug("Dropped a stale result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
             Dispatch();
             return;
+        }
+        if (result.Items.Length > 0 && !result.Items[0].IsEvaluation && result.EvaluationSeconds > 0)
+        {
+            _pairSeconds += result.EvaluationSeconds;
+            _pairsTimed += result.Items.Length;
         }
         var items = result.Items.Select(i => (i.Index, i.IsEvaluation, i.ReturnPositive, i.ReturnNegative, i.LengthPositive, i.LengthNegative, i.ObservationDelta)).ToList();
         if (!_work.Record(result.BatchId, items, Now))
@@ -272,6 +285,9 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             return;
         }
         _work = null;
+        if (_pairsTimed > 0) _secondsPerPair = _pairSeconds / _pairsTimed;
+        _pairSeconds = 0;
+        _pairsTimed = 0;
         // θ of the next generation depends only on the pure update, not on the write: apply now, persist
         // asynchronously and start the next generation at once, so the journal's latency overlaps evaluation.
         // A crash before the write completes loses nothing: recovery replays up to the last persisted event and

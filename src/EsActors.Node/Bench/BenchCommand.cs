@@ -8,7 +8,7 @@ using EsActors.Node.Serialization;
 namespace EsActors.Node.Bench;
 
 /// <summary>Parsed options of <c>bench</c>.</summary>
-public sealed record BenchOptions(string EnvironmentId, bool Quick, string? OutFile, string? Postgres, int? Population);
+public sealed record BenchOptions(string EnvironmentId, bool Quick, string? OutFile, string? Postgres, int? Population, int? PrepareGenerations = null);
 
 /// <summary>
 /// <c>bench</c>: raw single-thread env steps/s, cluster throughput and efficiency on k local node processes,
@@ -41,6 +41,7 @@ public static class BenchCommand
             pgTarget = JournalTarget.Parse(postgres);
             if (!pgTarget.IsPostgres) throw new UserError("--postgres must be an Npgsql connection string (Host=...)");
         }
+        if (o.PrepareGenerations is { } prep && prep < 0) throw new UserError($"--prepare-generations must be ≥ 0, got {prep}");
         if (o.OutFile is not null)
         {
             var dir = Path.GetDirectoryName(Path.GetFullPath(o.OutFile))!;
@@ -66,23 +67,52 @@ public static class BenchCommand
             // 2. Cluster
             var ks = o.Quick ? new[] { 1, 2 } : Enumerable.Range(1, cores).Append(cores + 1).ToArray();
             var settings = o.Quick
-                ? new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20))
-                : new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(6), 10, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60));
-            var cluster = new BenchTable("nodes k", "slots", "generations", "seconds", "throughput steps/s", "median gen steps/s", "efficiency", "note");
-            foreach (var k in ks)
+                ? new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), PrepareGenerations: 2)
+                : new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(8), 5, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(90), Warmup: 3, PrepareGenerations: o.PrepareGenerations ?? 30);
+            var prepared = await ClusterBench.Prepare(settings, cores, work, TimeSpan.FromMinutes(10), cancellation);
+            var rows = new List<ClusterResult>();
+            foreach (var k in ks) rows.Add(await ClusterBench.Measure(k, settings, work, prepared, cancellation));
+            // The single-thread time of exactly the generations each row measured (each generation replayed once).
+            var replayed = new Dictionary<int, ReplayedGeneration>();
+            string? replayProblem = null;
+            foreach (var row in rows.Where(r => r.Window is not null))
             {
-                var result = await ClusterBench.Measure(k, settings, work, cancellation);
-                var w = result.Window;
-                var efficiency = w is null ? double.NaN : w.StepsPerSecond / (Math.Min(k, cores) * raw.MedianStepsPerSecond);
-                var note = result.Problem ?? (k > cores ? "oversubscribed" : w is not null ? $"from gen {w.FirstGeneration}" : "");
-                cluster.Add(k, k, w?.Generations, w?.Seconds.ToString("0.0", CultureInfo.InvariantCulture), Rate(w?.StepsPerSecond ?? double.NaN),
-                    Rate(w?.MedianGenerationStepsPerSecond ?? double.NaN), Percent(efficiency), note);
+                var w = row.Window!;
+                var missing = Enumerable.Range(w.FirstGeneration, w.Generations).Where(g => !replayed.ContainsKey(g)).ToList();
+                if (missing.Count == 0) continue;
+                try
+                {
+                    foreach (var g in await WorkReplay.Measure(JournalTarget.Parse(row.Journal), ClusterBench.RunId, missing.Min(), missing.Max() + 1, cancellation))
+                        replayed.TryAdd(g.Generation, g);
+                }
+                catch (Exception e) when (e is not OperationCanceledException) { replayProblem = e.Message.Split('\n')[0]; }
+            }
+            var cluster = new BenchTable("nodes k", "slots", "generations", "seconds", "env steps", "mean episode", "throughput steps/s", "replay steps/s (1 thread)", "efficiency", "note");
+            foreach (var row in rows)
+            {
+                var (k, w) = (row.Nodes, row.Window);
+                var window = w is null ? [] : Enumerable.Range(w.FirstGeneration, w.Generations).Select(g => replayed.GetValueOrDefault(g)).ToList();
+                var complete = window.Count > 0 && window.All(g => g is not null);
+                var replaySeconds = complete ? window.Sum(g => g!.Seconds) : double.NaN;
+                var replaySteps = complete ? window.Sum(g => g!.Steps) : 0;
+                var efficiency = w is null || !complete ? double.NaN : replaySeconds / (Math.Min(k, cores) * w.Seconds);
+                var episodes = w is null ? double.NaN : w.Steps / (double)(w.Generations * EpisodesPerGeneration(o.EnvironmentId, o.Population));
+                var note = row.Problem ?? (k > cores ? "oversubscribed; " : "") + (w is null ? "" : $"gen {w.FirstGeneration + 1}–{w.LastGeneration}");
+                if (complete && replaySteps != w!.Steps) note += $"; replay counted {replaySteps} steps";
+                if (complete && window.Any(g => !g!.Identical)) note += "; WARNING: replayed returns differ from the journal's";
+                cluster.Add(k, k, w?.Generations, w?.Seconds.ToString("0.0", CultureInfo.InvariantCulture), w?.Steps, double.IsNaN(episodes) ? "" : episodes.ToString("0", CultureInfo.InvariantCulture),
+                    Rate(w?.StepsPerSecond ?? double.NaN), complete ? Rate(replaySteps / replaySeconds) : "n/a", Percent(efficiency), note);
                 if (w is not null) summary.Add($"cluster k={k}", $"{Rate(w.StepsPerSecond)} steps/s, efficiency {Percent(efficiency)}");
             }
+            var identical = replayed.Count > 0 && replayed.Values.All(g => g.Identical);
             report.Section(ClusterHeader, cluster,
-                $"k local processes: `train --slots 1` (seed) + k−1 `worker --slots 1`, population {(o.Population?.ToString(CultureInfo.InvariantCulture) ?? "from the preset")}. " +
-                "Throughput = Δ(total env steps) / Δ(arrival time of progress lines) once all k slots take part (after 2 warm-up generations); " +
-                $"efficiency = throughput / (min(k, {cores}) × raw rate). The run learns meanwhile, so episode lengths (and the per-generation overhead share) change between rows.");
+                $"The first {settings.PrepareGenerations} generations are trained once (one node, {cores} slots); every row resumes that run with k local processes: " +
+                $"`train --slots 1` (seed) + k−1 `worker --slots 1`, population {(o.Population?.ToString(CultureInfo.InvariantCulture) ?? "from the preset")}. " +
+                $"Throughput = Δ(total env steps) / Δ(arrival time of progress lines) once all k slots take part (after {settings.Warmup} warm-up generations). " +
+                "The physical limit of that very work: afterwards the window's generations are rebuilt from the row's journal and every episode is stepped again on one thread " +
+                $"(no actors, no messages; replay steps/s); efficiency = replay time / (min(k, {cores}) × window time). " +
+                (replayed.Count == 0 ? "" : identical ? "Every replayed return is bit-identical to the journal's. " : "WARNING: some replayed returns differ from the journal's. ") +
+                (replayProblem is null ? "" : $"Replay failed: {replayProblem}."));
 
             // 3. Update step
             var update = UpdateStepBench.Measure(100_000, 100, o.Quick ? 64L << 20 : 256L << 20, o.Quick ? 3 : 9);
@@ -177,6 +207,12 @@ public static class BenchCommand
             try { Directory.Delete(work, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+    }
+
+    private static int EpisodesPerGeneration(string environmentId, int? population)
+    {
+        var (run, _) = RunSettings.Build(environmentId, NodeConfig.RunSettings(environmentId, null), new RunOverrides(Population: population));
+        return 2 * run.Pairs + run.EvaluationEpisodes;
     }
 
     private static string Rate(double value) => BenchStats.Si(value);

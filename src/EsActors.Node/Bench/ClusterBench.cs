@@ -31,6 +31,12 @@ public static partial class ProgressLine
 /// <summary>Throughput over a window of progress samples: total-steps delta over receive-time delta, and the median of the per-generation column.</summary>
 public sealed record ThroughputWindow(int Generations, double Seconds, double StepsPerSecond, double MedianGenerationStepsPerSecond, int FirstGeneration)
 {
+    /// <summary>Steps counted by the window: those of the generations after the first sample's, up to the last sample's.</summary>
+    public long Steps { get; init; }
+
+    /// <summary>Progress line number of the window's last sample (a line "gen N" follows N completed generations).</summary>
+    public int LastGeneration => FirstGeneration + Generations;
+
     /// <summary>
     /// The window starts at the first sample showing <paramref name="slots"/> slots, skipping <paramref name="warmup"/>
     /// more generations; null when fewer than two samples are left.
@@ -45,33 +51,67 @@ public sealed record ThroughputWindow(int Generations, double Seconds, double St
         var seconds = window[^1].ReceivedSeconds - window[0].ReceivedSeconds;
         if (seconds <= 0) return null;
         var steps = window[^1].Timesteps - window[0].Timesteps;
-        return new ThroughputWindow(window.Count - 1, seconds, steps / seconds, BenchStats.Median(window.Skip(1).Select(s => s.StepsPerSecond)), window[0].Generation);
+        if (window[^1].Generation - window[0].Generation != window.Count - 1) return null;
+        return new ThroughputWindow(window.Count - 1, seconds, steps / seconds, BenchStats.Median(window.Skip(1).Select(s => s.StepsPerSecond)), window[0].Generation) { Steps = steps };
     }
 }
 
-public sealed record ClusterResult(int Nodes, ThroughputWindow? Window, string? Problem);
+/// <param name="Journal">The row's journal: the generations of its window can be replayed from it.</param>
+public sealed record ClusterResult(int Nodes, ThroughputWindow? Window, string? Problem, string Journal);
 
 /// <summary>
 /// Throughput of k local node processes: <c>train --slots 1</c> as seed plus k − 1 <c>worker --slots 1</c>,
-/// measured from train's progress lines once all k slots take part. Every child is killed at the end.
+/// measured from train's progress lines once all k slots take part. Every row resumes the same prepared run (the
+/// first <see cref="Settings.PrepareGenerations"/> generations, trained once), so all rows do comparable work and
+/// episodes already have the length a learning run reaches. Every child is killed at the end.
 /// </summary>
 public static class ClusterBench
 {
-    public sealed record Settings(string EnvironmentId, int? Population, TimeSpan MeasureFor, int MinGenerations, TimeSpan JoinTimeout, TimeSpan MeasureTimeout, int Warmup = 2);
+    public const string RunId = "bench";
 
-    public static async Task<ClusterResult> Measure(int nodes, Settings settings, string workDirectory, CancellationToken cancellation)
+    public sealed record Settings(string EnvironmentId, int? Population, TimeSpan MeasureFor, int MinGenerations, TimeSpan JoinTimeout, TimeSpan MeasureTimeout,
+        int Warmup = 2, int PrepareGenerations = 0);
+
+    /// <summary>Trains the first <see cref="Settings.PrepareGenerations"/> generations on one node with <paramref name="slots"/> slots; returns its journal file.</summary>
+    public static async Task<string> Prepare(Settings settings, int slots, string workDirectory, TimeSpan timeout, CancellationToken cancellation)
+    {
+        var folder = Path.Combine(workDirectory, "prepare");
+        Directory.CreateDirectory(folder);
+        var journal = Path.Combine(folder, "j.db");
+        if (settings.PrepareGenerations <= 0) return journal;
+        using var trainer = Child.Start(TrainArguments(settings, journal, folder, slots, settings.PrepareGenerations, port: null), folder);
+        var deadline = Stopwatch.StartNew();
+        while (!trainer.HasExited)
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"preparing {settings.PrepareGenerations} generations took over {timeout.TotalSeconds:0} s");
+            await Task.Delay(100, cancellation);
+        }
+        if (trainer.ExitCode != 0) throw new InvalidOperationException($"preparing the run failed (exit code {trainer.ExitCode}): {trainer.Tail()}");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        return journal;
+    }
+
+    private static List<string> TrainArguments(Settings settings, string journal, string folder, int slots, int generations, int? port)
+    {
+        var train = new List<string> { "train", "--env", settings.EnvironmentId, "--slots", slots.ToString(CultureInfo.InvariantCulture),
+            "--journal", journal, "--out", folder, "--run-id", RunId, "--generations", generations.ToString(CultureInfo.InvariantCulture), "--target-return", "1e18" };
+        if (port is { } p) train.AddRange(["--port", p.ToString(CultureInfo.InvariantCulture)]);
+        if (settings.Population is { } population) train.AddRange(["--population", population.ToString(CultureInfo.InvariantCulture)]);
+        return train;
+    }
+
+    /// <param name="prepared">Journal of the prepared run: copied, so every row starts from the same generation.</param>
+    public static async Task<ClusterResult> Measure(int nodes, Settings settings, string workDirectory, string prepared, CancellationToken cancellation)
     {
         var folder = Path.Combine(workDirectory, $"cluster-{nodes}");
         Directory.CreateDirectory(folder);
         var journal = Path.Combine(folder, "j.db");
+        if (File.Exists(prepared)) File.Copy(prepared, journal, overwrite: true);
         var port = FreePort();
         var children = new List<Child>();
         try
         {
-            var train = new List<string> { "train", "--env", settings.EnvironmentId, "--port", port.ToString(CultureInfo.InvariantCulture), "--slots", "1",
-                "--journal", journal, "--out", folder, "--run-id", $"bench-{nodes}", "--generations", "1000000", "--target-return", "1e18" };
-            if (settings.Population is { } p) train.AddRange(["--population", p.ToString(CultureInfo.InvariantCulture)]);
-            var trainer = Child.Start(train, folder);
+            var trainer = Child.Start(TrainArguments(settings, journal, folder, 1, 1_000_000, port), folder);
             children.Add(trainer);
             for (var w = 1; w < nodes; w++)
                 children.Add(Child.Start(["worker", "--seed-nodes", $"127.0.0.1:{port}", "--journal", journal, "--slots", "1"], folder));
@@ -79,9 +119,9 @@ public static class ClusterBench
             var joinDeadline = Stopwatch.StartNew();
             while (!trainer.Samples().Any(s => s.Slots >= nodes))
             {
-                if (trainer.HasExited) return new ClusterResult(nodes, null, $"train exited with code {trainer.ExitCode}: {trainer.Tail()}");
+                if (trainer.HasExited) return new ClusterResult(nodes, null, $"train exited with code {trainer.ExitCode}: {trainer.Tail()}", journal);
                 if (joinDeadline.Elapsed > settings.JoinTimeout)
-                    return new ClusterResult(nodes, null, $"slots {nodes} not reached within {settings.JoinTimeout.TotalSeconds:0} s (last: slots {trainer.Samples().LastOrDefault()?.Slots ?? 0})");
+                    return new ClusterResult(nodes, null, $"slots {nodes} not reached within {settings.JoinTimeout.TotalSeconds:0} s (last: slots {trainer.Samples().LastOrDefault()?.Slots ?? 0})", journal);
                 await Task.Delay(100, cancellation);
             }
             var measure = Stopwatch.StartNew();
@@ -89,15 +129,16 @@ public static class ClusterBench
             {
                 var window = ThroughputWindow.From(trainer.Samples(), nodes, settings.Warmup);
                 if (window is not null && window.Seconds >= settings.MeasureFor.TotalSeconds && window.Generations >= settings.MinGenerations)
-                    return new ClusterResult(nodes, window, null);
+                    return new ClusterResult(nodes, window, null, journal);
                 if (trainer.HasExited || measure.Elapsed > settings.MeasureTimeout)
-                    return new ClusterResult(nodes, window, window is null ? "too few generations in time" : null);
+                    return new ClusterResult(nodes, window, window is null ? "too few generations in time" : null, journal);
                 await Task.Delay(50, cancellation);
             }
         }
         finally
         {
             foreach (var child in children) child.Dispose();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }
 

@@ -98,8 +98,10 @@ public static class CommandLine
         var output = new Option<string?>("--out") { Description = "Also write the report as Markdown to this file" };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string for the journal part (default: $ESACTORS_TEST_POSTGRES)" };
         var population = new Option<int?>("--population") { Description = "Population of the cluster runs (default: the preset's)" };
-        var command = new Command("bench", "Measure raw and cluster throughput, update step, message sizes and journal cost") { env, quick, output, postgres, population };
-        command.SetAction((r, ct) => Guard(() => EsActors.Node.Bench.BenchCommand.Run(new(r.GetValue(env)!, r.GetValue(quick), r.GetValue(output), r.GetValue(postgres), r.GetValue(population)), ct)));
+        var prepare = new Option<int?>("--prepare-generations") { Description = "Generations trained before the cluster rows resume the run (default 30; quick: 2)" };
+        var command = new Command("bench", "Measure raw and cluster throughput, update step, message sizes and journal cost") { env, quick, output, postgres, population, prepare };
+        command.SetAction((r, ct) => Guard(() => EsActors.Node.Bench.BenchCommand.Run(
+            new(r.GetValue(env)!, r.GetValue(quick), r.GetValue(output), r.GetValue(postgres), r.GetValue(population), r.GetValue(prepare)), ct)));
         return command;
     }
 

@@ -47,4 +47,21 @@ public class GenerationWorkTests
         Assert.Equal(GenerationWork.PairRanges(40, 16, 2).Select(r => Enumerable.Range(r.From, r.To - r.From).ToArray()), pairBatches.Select(b => b.Indices));
         Assert.Equal(Enumerable.Range(0, work.Batches.Count), work.Batches.Select(b => b.BatchId));
     }
+
+    [Fact]
+    public void Cheap_episodes_go_in_batches_of_at_least_the_minimum_but_every_slot_still_gets_work()
+    {
+        // CartPole-like: 24 pairs whose episodes take microseconds. A minimum of 140 pairs is capped at a slot's share.
+        Assert.Equal([(0, 12), (12, 24)], GenerationWork.PairRanges(24, 16, 2, minPairs: 140));
+        var sizes = GenerationWork.PairRanges(100, 32, 4, minPairs: 5).Select(r => r.To - r.From).ToList();
+        Assert.Equal(100, sizes.Sum());
+        Assert.All(sizes, size => Assert.InRange(size, 5, 5));
+
+        var run = Definition(pairs: 24);
+        var work = new GenerationWork(run, PerturbationPlan.For(run, 0, RunLogic.NoiseFor(run)), 16, 2, minPairsPerBatch: 140);
+        var evaluation = work.Batches.Where(b => b.IsEvaluation).ToList();
+        Assert.Equal(Enumerable.Range(0, run.EvaluationEpisodes), evaluation.SelectMany(b => b.Indices));
+        Assert.True(evaluation.Count <= 2, "evaluation episodes are grouped, at most one batch per slot");
+        Assert.Equal(2, work.Batches.Count(b => !b.IsEvaluation));
+    }
 }

@@ -65,7 +65,7 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
     internal static string[] RunArguments(string runId, string outDirectory, string journal, string[] extra) =>
     [
         "train", "--env", "Pendulum-v1", "--run-id", runId, "--out", outDirectory, "--journal", journal,
-        "--generations", Generations.ToString(), "--population", "200", "--target-return", "0", "--seed", "5", .. extra,
+        "--generations", Generations.ToString(), "--population", "1000", "--target-return", "0", "--seed", "5", .. extra,
     ];
 
     private static bool IsGeneration(string line) => line.StartsWith("gen ", StringComparison.Ordinal);

@@ -24,6 +24,7 @@ public abstract class ClusterTestKit : Akka.TestKit.Xunit2.TestKit
           backup-after = 0
           batches-per-slot = 1
           batches-in-flight-per-slot = 1
+          min-batch-time = 0s
         }
         esactors.run.noise-table-size = 65536
         akka.loglevel = INFO
