@@ -22,7 +22,7 @@ public sealed record DispatchSettings(
             c.GetInt("replay-window", 64),
             c.GetDouble("backup-after", 2.0),
             c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(250)),
-            c.GetTimeSpan("min-batch-time", TimeSpan.FromMilliseconds(20)));
+            c.GetTimeSpan("min-batch-time", TimeSpan.FromMilliseconds(2)));
         if (settings.BatchTimeout <= TimeSpan.Zero) throw new ArgumentException("esactors.optimizer.batch-timeout must be positive");
         if (settings.BatchesPerSlot < 1) throw new ArgumentException("esactors.optimizer.batches-per-slot must be at least 1");
         if (settings.BatchesInFlightPerSlot < 1) throw new ArgumentException("esactors.optimizer.batches-in-flight-per-slot must be at least 1");

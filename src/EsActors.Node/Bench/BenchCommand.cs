@@ -82,18 +82,21 @@ public static class BenchCommand
                 if (missing.Count == 0) continue;
                 try
                 {
-                    foreach (var g in await WorkReplay.Measure(JournalTarget.Parse(row.Journal), ClusterBench.RunId, missing.Min(), missing.Max() + 1, cancellation))
+                    foreach (var g in await WorkReplay.Measure(JournalTarget.Parse(row.Journal), ClusterBench.RunId, missing.Min(), missing.Max() + 1, cores, cancellation))
                         replayed.TryAdd(g.Generation, g);
                 }
                 catch (Exception e) when (e is not OperationCanceledException) { replayProblem = e.Message.Split('\n')[0]; }
             }
-            var cluster = new BenchTable("nodes k", "slots", "generations", "seconds", "env steps", "mean episode", "throughput steps/s", "replay steps/s (1 thread)", "efficiency", "note");
+            var cluster = new BenchTable("nodes k", "slots", "generations", "seconds", "env steps", "mean episode", "throughput steps/s",
+                "replay steps/s (1 thread)", "efficiency", $"replay steps/s per thread ({cores} at once)", "efficiency vs loaded replay", "note");
             foreach (var row in rows)
             {
                 var (k, w) = (row.Nodes, row.Window);
                 var window = w is null ? [] : Enumerable.Range(w.FirstGeneration, w.Generations).Select(g => replayed.GetValueOrDefault(g)).ToList();
                 var complete = window.Count > 0 && window.All(g => g is not null);
                 var replaySeconds = complete ? window.Sum(g => g!.Seconds) : double.NaN;
+                var loadedSeconds = complete ? window.Sum(g => g!.LoadedSeconds) : double.NaN;
+                var loadedEfficiency = w is null || !complete ? double.NaN : loadedSeconds / (Math.Min(k, cores) * w.Seconds);
                 var replaySteps = complete ? window.Sum(g => g!.Steps) : 0;
                 var efficiency = w is null || !complete ? double.NaN : replaySeconds / (Math.Min(k, cores) * w.Seconds);
                 var episodes = w is null ? double.NaN : w.Steps / (double)(w.Generations * EpisodesPerGeneration(o.EnvironmentId, o.Population));
@@ -101,8 +104,9 @@ public static class BenchCommand
                 if (complete && replaySteps != w!.Steps) note += $"; replay counted {replaySteps} steps";
                 if (complete && window.Any(g => !g!.Identical)) note += "; WARNING: replayed returns differ from the journal's";
                 cluster.Add(k, k, w?.Generations, w?.Seconds.ToString("0.0", CultureInfo.InvariantCulture), w?.Steps, double.IsNaN(episodes) ? "" : episodes.ToString("0", CultureInfo.InvariantCulture),
-                    Rate(w?.StepsPerSecond ?? double.NaN), complete ? Rate(replaySteps / replaySeconds) : "n/a", Percent(efficiency), note);
-                if (w is not null) summary.Add($"cluster k={k}", $"{Rate(w.StepsPerSecond)} steps/s, efficiency {Percent(efficiency)}");
+                    Rate(w?.StepsPerSecond ?? double.NaN), complete ? Rate(replaySteps / replaySeconds) : "n/a", Efficiency(efficiency),
+                    complete ? Rate(replaySteps / loadedSeconds) : "n/a", Efficiency(loadedEfficiency), note);
+                if (w is not null) summary.Add($"cluster k={k}", $"{Rate(w.StepsPerSecond)} steps/s, efficiency {Efficiency(efficiency)} ({Efficiency(loadedEfficiency)} vs the loaded replay)");
             }
             var identical = replayed.Count > 0 && replayed.Values.All(g => g.Identical);
             report.Section(ClusterHeader, cluster,
@@ -110,7 +114,8 @@ public static class BenchCommand
                 $"`train --slots 1` (seed) + k−1 `worker --slots 1`, population {(o.Population?.ToString(CultureInfo.InvariantCulture) ?? "from the preset")}. " +
                 $"Throughput = Δ(total env steps) / Δ(arrival time of progress lines) once all k slots take part (after {settings.Warmup} warm-up generations). " +
                 "The physical limit of that very work: afterwards the window's generations are rebuilt from the row's journal and every episode is stepped again on one thread " +
-                $"(no actors, no messages; replay steps/s); efficiency = replay time / (min(k, {cores}) × window time). " +
+                $"(no actors, no messages; replay steps/s); efficiency = replay time / (min(k, {cores}) × window time). The replay is then repeated on {cores} threads at once, " +
+                "each stepping every episode (the machine fully loaded: shared caches, memory bandwidth and clock); the last efficiency is against that per-thread time. " +
                 (replayed.Count == 0 ? "" : identical ? "Every replayed return is bit-identical to the journal's. " : "WARNING: some replayed returns differ from the journal's. ") +
                 (replayProblem is null ? "" : $"Replay failed: {replayProblem}."));
 
@@ -218,5 +223,6 @@ public static class BenchCommand
     private static string Rate(double value) => BenchStats.Si(value);
     private static string Ms(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:0.00} ms");
     private static string Gb(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Efficiency(double fraction) => double.IsNaN(fraction) ? "n/a" : fraction.ToString("0.000", CultureInfo.InvariantCulture);
     private static string Percent(double fraction) => double.IsNaN(fraction) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0} %");
 }

@@ -1,3 +1,4 @@
+using EsActors.Domain.Runs;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
@@ -92,7 +93,8 @@ public static class OptimizerCeilingBench
         var runConfig = ConfigurationFactory.ParseString($"esactors.run.snapshot-every = {snapshotEvery}").WithFallback(config);
         var (definition, stop) = RunSettings.Build(EnvironmentId, runConfig,
             new RunOverrides(Population: population, Generations: settings.Warmup + settings.MaxGenerations, TargetReturn: 1e18));
-        var batchesPerGeneration = Math.Clamp(slots * dispatch.BatchesPerSlot, 1, definition.Pairs) + definition.EvaluationEpisodes;
+        // Instant evaluators report no evaluation time, so batches keep their minimum size of one pair (see GenerationWork).
+        var batchesPerGeneration = GenerationWork.PairRanges(definition.Pairs, slots * dispatch.BatchesPerSlot, slots).Count + definition.EvaluationEpisodes;
         var timeout = TimeSpan.FromSeconds(30);
         var optimizer = system.ActorOf(OptimizerActor.Props(runId, dispatch, evaluators, null), runId);
         try

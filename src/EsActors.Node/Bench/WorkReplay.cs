@@ -9,8 +9,12 @@ using EsActors.Node.Protocol;
 
 namespace EsActors.Node.Bench;
 
-/// <summary>One generation evaluated again on one thread: its env steps, the time they took, and whether every return came out bit-identical to the journal's.</summary>
-public sealed record ReplayedGeneration(int Generation, long Steps, double Seconds, bool Identical);
+/// <summary>
+/// One generation evaluated again: its env steps, the time one thread took on an otherwise idle machine, the mean
+/// time each of <c>threads</c> threads took while all replayed it at once (shared caches, memory bandwidth and clock
+/// of a fully loaded machine), and whether every return came out bit-identical to the journal's.
+/// </summary>
+public sealed record ReplayedGeneration(int Generation, long Steps, double Seconds, double LoadedSeconds, bool Identical);
 
 /// <summary>
 /// The physical limit of exactly the work a cluster did: the generations of a run are rebuilt from its journal and
@@ -21,8 +25,11 @@ public sealed record ReplayedGeneration(int Generation, long Steps, double Secon
 /// </summary>
 public static class WorkReplay
 {
-    /// <summary>Replays generations [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="runId"/>; one untimed warm-up generation first.</summary>
-    public static async Task<IReadOnlyList<ReplayedGeneration>> Measure(JournalTarget journal, string runId, int from, int to, CancellationToken cancellation)
+    /// <summary>
+    /// Replays generations [<paramref name="from"/>, <paramref name="to"/>) of <paramref name="runId"/>, first on one thread,
+    /// then on <paramref name="threads"/> threads at once (each replays every generation); one untimed warm-up generation first.
+    /// </summary>
+    public static async Task<IReadOnlyList<ReplayedGeneration>> Measure(JournalTarget journal, string runId, int from, int to, int threads, CancellationToken cancellation)
     {
         RunHistory history;
         var system = ActorSystem.Create("esbench-replay", BenchCommand.Quiet.WithFallback(NodeConfig.BuildLocal(journal)));
@@ -30,29 +37,43 @@ public static class WorkReplay
         finally { await system.Terminate().WaitAsync(TimeSpan.FromSeconds(30)); }
 
         var run = history.State.RequireDefinition();
-        var state = RunLogic.Apply(RunState.Empty, new RunStarted(run, history.State.Stop ?? new StopCriteria(int.MaxValue, null)));
         var limit = EnvironmentRegistry.GetSpec(run.EnvironmentId).MaxEpisodeSteps;
-        using var evaluator = new BatchEvaluator();
-        var replayed = new List<ReplayedGeneration>();
+        // The states before each generation of the window (and the one before it, for the warm-up).
+        var window = new List<(RunState State, GenerationCompleted Journal)>();
+        var state = RunLogic.Apply(RunState.Empty, new RunStarted(run, history.State.Stop ?? new StopCriteria(int.MaxValue, null)));
         foreach (var generation in history.Generations)
         {
             if (generation.Generation >= to) break;
-            cancellation.ThrowIfCancellationRequested();
-            // The generation before the window warms the JIT and the caches up, untimed.
-            if (generation.Generation >= from - 1)
-            {
-                var batch = WholeGeneration(run, state, generation.Generation, limit);
-                var started = Stopwatch.GetTimestamp();
-                var result = evaluator.Evaluate(batch, state, "replay");
-                var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-                if (generation.Generation >= from)
-                    replayed.Add(new ReplayedGeneration(generation.Generation,
-                        result.Items.Sum(i => (long)i.LengthPositive + i.LengthNegative), seconds, SameReturns(result, generation)));
-            }
+            if (generation.Generation >= from - 1) window.Add((state, generation));
             state = RunLogic.Apply(state, generation);
         }
-        if (replayed.Count != to - from) throw new InvalidOperationException($"the journal of run {runId} holds {replayed.Count} of generations {from}..{to - 1}");
-        return replayed;
+        if (window.Count(w => w.Journal.Generation >= from) != to - from)
+            throw new InvalidOperationException($"the journal of run {runId} does not hold generations {from}..{to - 1}");
+
+        var alone = ReplayAll(run, window, from, limit, cancellation);
+        var loaded = new (long Steps, double Seconds, bool Identical)[Math.Max(1, threads)][];
+        Parallel.For(0, loaded.Length, new ParallelOptions { MaxDegreeOfParallelism = loaded.Length, CancellationToken = cancellation },
+            t => loaded[t] = ReplayAll(run, window, from, limit, cancellation));
+        return alone.Select((a, i) => new ReplayedGeneration(from + i, a.Steps, a.Seconds, loaded.Average(l => l[i].Seconds), a.Identical && loaded.All(l => l[i].Identical)))
+            .ToList();
+    }
+
+    /// <summary>Replays the window on the calling thread: the first generation untimed (JIT, caches), the rest timed one by one.</summary>
+    private static (long Steps, double Seconds, bool Identical)[] ReplayAll(RunDefinition run, List<(RunState State, GenerationCompleted Journal)> window, int from, int limit, CancellationToken cancellation)
+    {
+        using var evaluator = new BatchEvaluator();
+        var timed = new List<(long, double, bool)>();
+        foreach (var (state, journal) in window)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var batch = WholeGeneration(run, state, journal.Generation, limit);
+            var started = Stopwatch.GetTimestamp();
+            var result = evaluator.Evaluate(batch, state, "replay");
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            if (journal.Generation >= from)
+                timed.Add((result.Items.Sum(i => (long)i.LengthPositive + i.LengthNegative), seconds, SameReturns(result, journal)));
+        }
+        return timed.ToArray();
     }
 
     /// <summary>Every item of a generation in one batch, exactly as the optimizer would cut and send them.</summary>

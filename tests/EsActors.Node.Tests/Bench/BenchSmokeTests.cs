@@ -20,6 +20,9 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         Assert.Contains(result.Stdout, l => l.StartsWith("| CartPole-v1 ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| 2 ", StringComparison.Ordinal));
+        // The cluster rows are judged against a single-thread replay of their own generations, which must reproduce the journal.
+        Assert.Contains("Every replayed return is bit-identical to the journal's.", stdout);
+        Assert.DoesNotContain("Replay failed", stdout);
         Assert.Contains(result.Stdout, l => l.StartsWith("| EsGradient.Estimate ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| RunLogic.Apply", StringComparison.Ordinal));
         foreach (var population in new[] { 64, 256, 1024 })
