@@ -49,6 +49,33 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
     }
 
     [Fact]
+    public void Cheap_episodes_make_the_next_generation_cut_into_fewer_bigger_batches()
+    {
+        // Every batch reports 0.01 s: with min-batch-time 1 s a batch would need 100 pairs, capped at a slot's share.
+        var (optimizer, evaluators) = StartRun(settings: Settings with { BatchTimeout = TimeSpan.FromMinutes(5), MinBatchTime = TimeSpan.FromSeconds(1) });
+        var run = Definition().Definition;
+        AnswerGeneration(optimizer, evaluators, 0, BatchesPerGeneration(Settings));
+
+        var share = (run.Pairs + Slots - 1) / Slots;
+        var pairBatches = GenerationWork.PairRanges(run.Pairs, Slots * Settings.BatchesPerSlot, Slots, minPairs: 100).Count;
+        var evaluationsPerBatch = (run.EvaluationEpisodes + Slots - 1) / Slots;
+        var evaluationBatches = (run.EvaluationEpisodes + evaluationsPerBatch - 1) / evaluationsPerBatch;
+        var expected = pairBatches + evaluationBatches;
+        Assert.True(expected < BatchesPerGeneration(Settings), "the test needs a generation that can be cut coarser");
+        var second = new List<SeedBatch>();
+        while (second.Count < expected)
+        {
+            var batch = evaluators.ExpectMsg<SeedBatch>(Long);
+            Assert.Equal(1, batch.Generation);
+            second.Add(batch);
+            optimizer.Tell(FakeResults.For(batch));
+        }
+        Assert.Equal(2, evaluators.ExpectMsg<SeedBatch>(Long).Generation); // generation 1 was complete with these batches
+        Assert.All(second.Where(b => !b.Items[0].IsEvaluation), b => Assert.Equal(share, b.Items.Length));
+        Assert.Equal(Enumerable.Range(0, run.EvaluationEpisodes), second.Where(b => b.Items[0].IsEvaluation).SelectMany(b => b.Items.Select(i => i.Index)).Order());
+    }
+
+    [Fact]
     public void Optimizer_queues_a_second_batch_on_each_slot_when_two_may_be_in_flight()
     {
         var (optimizer, evaluators) = StartRun(settings: Settings with { BatchTimeout = TimeSpan.FromMinutes(5), BatchesInFlightPerSlot = 2 });
