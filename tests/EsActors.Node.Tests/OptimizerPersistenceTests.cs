@@ -37,7 +37,7 @@ public sealed class OptimizerPersistenceTests(ITestOutputHelper output) : Cluste
             var status = StatusOf(optimizer);
             if (status.State.Generation >= generations) return status.State;
             var batch = evaluators.ReceiveOne(TimeSpan.FromMilliseconds(200)) as SeedBatch;
-            if (batch is not null && batch.Generation < generations) optimizer.Tell(FakeResults.For(batch));
+            if (batch is not null && batch.Generation < generations) optimizer.Tell(FakeResults.For(batch), evaluators.Ref);
             else if (batch is not null) throw new InvalidOperationException($"a batch of generation {batch.Generation} after generation {generations}");
         }
     }
@@ -97,7 +97,7 @@ public sealed class OptimizerPersistenceTests(ITestOutputHelper output) : Cluste
         recovered.Tell(new StartRunRequest(RunId, definition, stop));
         var accepted = ExpectMsg<RunAccepted>(Long);
         Assert.Equal(3, accepted.Generation);
-        recovered.Tell(FakeResults.For(resumed));
+        recovered.Tell(FakeResults.For(resumed), evaluatorsAfter.Ref);
         Assert.Equal(4, RunGenerations(recovered, evaluatorsAfter, 4).Generation);
     }
 

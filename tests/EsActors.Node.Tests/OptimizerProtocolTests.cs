@@ -43,7 +43,7 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
         {
             var batch = evaluators.ExpectMsg<SeedBatch>(Long);
             Assert.Equal(generation, batch.Generation);
-            optimizer.Tell(FakeResults.For(batch));
+            optimizer.Tell(FakeResults.For(batch), evaluators.Ref);
             answered.Add(batch.BatchId);
         }
     }
@@ -68,11 +68,30 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
             var batch = evaluators.ExpectMsg<SeedBatch>(Long);
             Assert.Equal(1, batch.Generation);
             second.Add(batch);
-            optimizer.Tell(FakeResults.For(batch));
+            optimizer.Tell(FakeResults.For(batch), evaluators.Ref);
         }
         Assert.Equal(2, evaluators.ExpectMsg<SeedBatch>(Long).Generation); // generation 1 was complete with these batches
         Assert.All(second.Where(b => !b.Items[0].IsEvaluation), b => Assert.Equal(share, b.Items.Length));
         Assert.Equal(Enumerable.Range(0, run.EvaluationEpisodes), second.Where(b => b.Items[0].IsEvaluation).SelectMany(b => b.Items.Select(i => i.Index)).Order());
+    }
+
+    [Fact]
+    public void A_slots_next_batches_go_straight_to_the_entity_that_answered_and_come_back_if_it_stops()
+    {
+        var (optimizer, evaluators) = StartRun(settings: Settings with { BatchTimeout = TimeSpan.FromMinutes(5) });
+        var first = evaluators.ExpectMsg<SeedBatch>(Long);
+        evaluators.ExpectMsg<SeedBatch>(Long);
+        var entity = CreateTestProbe("entity");
+
+        optimizer.Tell(FakeResults.For(first), entity.Ref);
+        var next = entity.ExpectMsg<SeedBatch>(Long); // no longer through the shard region
+        Assert.Equal(first.EvaluatorId, next.EvaluatorId);
+        evaluators.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        Sys.Stop(entity.Ref); // the entity is gone while its node stays: the batch goes out again, through the region
+        var again = evaluators.ExpectMsg<SeedBatch>(TimeSpan.FromSeconds(10));
+        Assert.Equal(next.BatchId, again.BatchId);
+        Assert.Equal(next.EvaluatorId, again.EvaluatorId);
     }
 
     [Fact]
@@ -86,7 +105,7 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
         Assert.Equal(batches.Count, batches.Select(b => b.BatchId).Distinct().Count());
 
         // An answer frees exactly one place, on the slot that answered.
-        optimizer.Tell(FakeResults.For(batches[0]));
+        optimizer.Tell(FakeResults.For(batches[0]), evaluators.Ref);
         var next = evaluators.ExpectMsg<SeedBatch>(Long);
         Assert.Equal(batches[0].EvaluatorId, next.EvaluatorId);
         evaluators.ExpectNoMsg(TimeSpan.FromMilliseconds(500));
@@ -114,7 +133,7 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
         }
 
         // Answering one batch frees its slot, which gets the next batch.
-        optimizer.Tell(FakeResults.For(first));
+        optimizer.Tell(FakeResults.For(first), evaluators.Ref);
         var third = evaluators.ExpectMsg<SeedBatch>(Long);
         Assert.Equal(first.EvaluatorId, third.EvaluatorId);
         Assert.DoesNotContain(third.BatchId, new[] { first.BatchId, second.BatchId });
@@ -127,7 +146,7 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
         var lost = evaluators.ExpectMsg<SeedBatch>(Long);
         var lostAt = DateTime.UtcNow;
         var other = evaluators.ExpectMsg<SeedBatch>(Long);
-        optimizer.Tell(FakeResults.For(other));
+        optimizer.Tell(FakeResults.For(other), evaluators.Ref);
 
         // Play the other slot: answer everything else until the lost batch comes back.
         SeedBatch reissued;
@@ -135,7 +154,7 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
         {
             var batch = evaluators.ExpectMsg<SeedBatch>(Long);
             if (batch.BatchId == lost.BatchId) { reissued = batch; break; }
-            optimizer.Tell(FakeResults.For(batch));
+            optimizer.Tell(FakeResults.For(batch), evaluators.Ref);
         }
         var waited = DateTime.UtcNow - lostAt;
 
@@ -145,7 +164,7 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
         Assert.Equal(lost.Items, reissued.Items);
         Assert.True(waited >= Settings.BatchTimeout - TimeSpan.FromMilliseconds(150), $"reissued after {waited.TotalMilliseconds:0} ms, before the {Settings.BatchTimeout} deadline");
 
-        optimizer.Tell(FakeResults.For(reissued));
+        optimizer.Tell(FakeResults.For(reissued), evaluators.Ref);
         AwaitAssert(() =>
         {
             var status = StatusOf(optimizer);
@@ -167,25 +186,25 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
             var batch = evaluators.ExpectMsg<SeedBatch>(Long);
             Assert.Equal(0, batch.Generation);
             generation0.Add(batch);
-            optimizer.Tell(FakeResults.For(batch));
-            optimizer.Tell(FakeResults.For(batch, offset: 1000));
+            optimizer.Tell(FakeResults.For(batch), evaluators.Ref);
+            optimizer.Tell(FakeResults.For(batch, offset: 1000), evaluators.Ref);
         }
         var generation1First = evaluators.ExpectMsg<SeedBatch>(Long);
         Assert.Equal(1, generation1First.Generation);
 
         // Stale: generation-0 results (same batch ids as generation 1's) arrive while generation 1 is in flight.
-        foreach (var old in generation0) optimizer.Tell(FakeResults.For(old, offset: 500));
+        foreach (var old in generation0) optimizer.Tell(FakeResults.For(old, offset: 500), evaluators.Ref);
         var during = StatusOf(optimizer);
         Assert.Equal(1, during.State.Generation);
         Assert.Equal(1, during.InFlightGeneration);
 
-        optimizer.Tell(FakeResults.For(generation1First));
+        optimizer.Tell(FakeResults.For(generation1First), evaluators.Ref);
         var answered = new HashSet<int> { generation1First.BatchId };
         while (answered.Count < batches)
         {
             var batch = evaluators.ExpectMsg<SeedBatch>(Long);
             Assert.Equal(1, batch.Generation);
-            optimizer.Tell(FakeResults.For(batch));
+            optimizer.Tell(FakeResults.For(batch), evaluators.Ref);
             answered.Add(batch.BatchId);
         }
 
@@ -215,19 +234,19 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
         var rejected = evaluators.ExpectMsg<SeedBatch>(Long);
         var other = evaluators.ExpectMsg<SeedBatch>(Long);
 
-        optimizer.Tell(new BatchRejected(rejected.EvaluatorId, RunId, 0, rejected.BatchId, "stale: test"));
+        optimizer.Tell(new BatchRejected(rejected.EvaluatorId, RunId, 0, rejected.BatchId, "stale: test"), evaluators.Ref);
         var again = evaluators.ExpectMsg<SeedBatch>(TimeSpan.FromSeconds(10));
         Assert.Equal(rejected.BatchId, again.BatchId);
         Assert.Equal(rejected.EvaluatorId, again.EvaluatorId); // its slot is idle again and the batch is first in line
         Assert.NotEqual(rejected.Attempt, again.Attempt);
 
-        optimizer.Tell(FakeResults.For(again));
-        optimizer.Tell(FakeResults.For(other));
+        optimizer.Tell(FakeResults.For(again), evaluators.Ref);
+        optimizer.Tell(FakeResults.For(other), evaluators.Ref);
         var answered = new HashSet<int> { again.BatchId, other.BatchId };
         while (answered.Count < BatchesPerGeneration(settings))
         {
             var batch = evaluators.ExpectMsg<SeedBatch>(Long);
-            optimizer.Tell(FakeResults.For(batch));
+            optimizer.Tell(FakeResults.For(batch), evaluators.Ref);
             answered.Add(batch.BatchId);
         }
         AwaitAssert(() => Assert.Equal(1, StatusOf(optimizer).State.Generation), Long);

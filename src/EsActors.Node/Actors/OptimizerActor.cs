@@ -49,6 +49,12 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private readonly HashSet<string> _refusedNodes = new();
     private readonly HashSet<string> _misplacedWarned = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Address> _nodeAddresses = new(StringComparer.Ordinal);
+    // Direct references learnt from answers and lookups. Going through the shard region costs three actor hops per
+    // batch and an ActorSelection is resolved again on the receiving node for every message; at the generation
+    // barrier every hop waits for a core the evaluators keep busy. Unknown refs fall back to the region/selection.
+    private readonly Dictionary<string, IActorRef> _evaluatorRefs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IActorRef> _replicaRefs = new(StringComparer.Ordinal);
+    private sealed record ReplicaFound(string Node, IActorRef Replica);
     private readonly LinkedList<GenerationCompleted> _recent = new();
     private RunState _state = RunState.Empty;
     private GenerationWork? _work;
@@ -87,6 +93,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Command<GetGenerations>(OnGetGenerations);
         Command<FetchState>(f => Sender.Tell(f.RunId == _runId ? new StateReply(_runId, _state) : new RunRejected(f.RunId, "unknown run")));
         Command<Tick>(_ => OnTick());
+        Command<ReplicaFound>(f => { if (_nodeAddresses.ContainsKey(f.Node)) _replicaRefs[f.Node] = f.Replica; });
+        Command<Terminated>(OnEvaluatorTerminated);
         Command<ClusterEvent.CurrentClusterState>(s =>
         {
             foreach (var m in s.Members) if (m.Status == MemberStatus.Up) AddNode(m);
@@ -100,6 +108,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Command<ClusterEvent.UnreachableMember>(e => LoseNode(e.Member, removed: false));
         Command<ClusterEvent.ReachableMember>(e => { _unreachableNodes.Remove(EvaluatorIds.Node(e.Member.UniqueAddress)); AddNode(e.Member); Dispatch(); });
         Command<ClusterEvent.IMemberEvent>(_ => { });
+        Command<Status.Failure>(_ => { }); // a replica lookup that failed: pushes keep using the selection
         Command<GetOptimizerState>(_ => Sender.Tell(new OptimizerStatus(_state, _work?.Generation ?? -1, _slots.Keys.ToList(), _totalReissued, _totalBackups, _failure is not null)));
         Command<GetRunStatus>(_ => Sender.Tell(Status()));
         Command<SaveSnapshotSuccess>(_ => { });
@@ -210,12 +219,15 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
             : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
         _slots[evaluator].Add(Assignment(plan.Generation, attempt));
-        _evaluators.Tell(new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _workChecksum, _workEpisodeCap, items));
+        var message = new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _workChecksum, _workEpisodeCap, items);
+        if (_evaluatorRefs.TryGetValue(evaluator, out var entity)) entity.Tell(message);
+        else _evaluators.Tell(message);
     }
 
     private void OnBatchResult(BatchResult result)
     {
         MarkIdle(result.EvaluatorId, Assignment(result.Generation, result.Attempt));
+        LearnEvaluator(result.EvaluatorId);
         var node = EvaluatorIds.Node(result.EvaluatorId);
         var counters = CountersOf(node);
         counters.Batches++;
@@ -240,6 +252,29 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         else Dispatch();
     }
 
+    /// <summary>Remembers (and watches) the entity that answered for a slot of a live node.</summary>
+    private void LearnEvaluator(string evaluator)
+    {
+        if (_evaluatorRefs.ContainsKey(evaluator) || !_slots.ContainsKey(evaluator) || Sender.IsNobody() || Sender.Equals(Context.System.DeadLetters)) return;
+        _evaluatorRefs[evaluator] = Sender;
+        Context.Watch(Sender);
+    }
+
+    /// <summary>An evaluator entity stopped while its node stays: forget it and put back what it held (the region starts a new one).</summary>
+    private void OnEvaluatorTerminated(Terminated terminated)
+    {
+        var gone = _evaluatorRefs.Where(kv => kv.Value.Equals(terminated.ActorRef)).Select(kv => kv.Key).ToList();
+        foreach (var evaluator in gone)
+        {
+            _evaluatorRefs.Remove(evaluator);
+            MarkIdle(evaluator);
+            if (_work is null) continue;
+            foreach (var id in _work.ReissueLost(holder => holder == evaluator))
+                _log.Warning("Reissuing batch {BatchId} of generation {Generation}: evaluator {Evaluator} stopped", id, _work.Generation, evaluator);
+        }
+        Dispatch();
+    }
+
     /// <summary>A slot evaluated on another node than its id names shares that node's cores: say so once per slot.</summary>
     private void WarnIfMisplaced(BatchResult result)
     {
@@ -252,6 +287,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnBatchRejected(BatchRejected rejected)
     {
         MarkIdle(rejected.EvaluatorId);
+        LearnEvaluator(rejected.EvaluatorId);
         if (rejected.Reason.StartsWith("evaluation failed", StringComparison.Ordinal) && _work is not null && rejected.Generation == _work.Generation
             && ++_failedEvaluations > MaxFailedEvaluationsPerGeneration)
         {
@@ -323,9 +359,12 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void PushToReplicas(GenerationCompleted generation)
     {
         var message = new GenerationApplied(_runId, generation);
-        foreach (var address in _nodeAddresses.Values)
-            Context.ActorSelection(new RootActorPath(address) / "user" / "replica").Tell(message);
+        foreach (var (node, address) in _nodeAddresses)
+            if (_replicaRefs.TryGetValue(node, out var replica)) replica.Tell(message);
+            else Context.ActorSelection(ReplicaPath(address)).Tell(message);
     }
+
+    private static ActorPath ReplicaPath(Address node) => new RootActorPath(node) / "user" / "replica";
 
     private void OnGetGenerations(GetGenerations request)
     {
@@ -365,7 +404,9 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         {
             if (!role.StartsWith(SlotsRolePrefix, StringComparison.Ordinal) || !int.TryParse(role.AsSpan(SlotsRolePrefix.Length), out var slots)) continue;
             var added = 0;
-            if (slots > 0) _nodeAddresses[node] = member.Address;
+            if (slots > 0 && _nodeAddresses.TryAdd(node, member.Address))
+                Context.ActorSelection(ReplicaPath(member.Address)).ResolveOne(TimeSpan.FromSeconds(10))
+                    .PipeTo(Self, success: replica => new ReplicaFound(node, replica), failure: _ => new Status.Failure(new ActorNotFoundException()));
             for (var k = 0; k < slots; k++)
                 if (_slots.TryAdd(EvaluatorIds.For(member.UniqueAddress, k), new List<long>())) added++;
             if (added > 0) _log.Info("Node {Node} joined with {Slots} evaluator slots", node, slots);
@@ -377,9 +418,14 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var node = EvaluatorIds.Node(member.UniqueAddress);
         if (!removed) _unreachableNodes.Add(node); else _unreachableNodes.Remove(node);
         _nodeAddresses.Remove(node);
+        _replicaRefs.Remove(node);
         var lost = _slots.Keys.Where(id => EvaluatorIds.Node(id) == node).ToList();
         if (lost.Count == 0) return;
-        foreach (var id in lost) _slots.Remove(id);
+        foreach (var id in lost)
+        {
+            _slots.Remove(id);
+            if (_evaluatorRefs.Remove(id, out var entity)) Context.Unwatch(entity);
+        }
         _log.Info("Node {Node} {Change}: {Slots} evaluator slots lost", node, removed ? "removed" : "unreachable", lost.Count);
         if (_work is not null)
         {
