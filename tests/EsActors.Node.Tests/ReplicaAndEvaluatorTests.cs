@@ -167,6 +167,27 @@ public sealed class ReplicaAndEvaluatorTests(ITestOutputHelper output) : Akka.Te
     }
 
     [Fact]
+    public void Evaluator_reads_the_current_state_from_the_replica_view_without_asking_the_replica()
+    {
+        var optimizer = CreateTestProbe("optimizer");
+        var view = new ReplicaView();
+        var replica = Sys.ActorOf(ParameterReplica.Props(replayWindow: 64, view));
+        Load(replica, optimizer, State1);
+        Assert.Equal(State1.Checksum(), view.Current!.Checksum);
+        var askedReplica = CreateTestProbe("replica");
+        var evaluator = Sys.ActorOf(EvaluatorActor.Props(askedReplica.Ref, "test-node", view));
+
+        evaluator.Tell(PairBatch(State1, batchId: 4, attempt: 1), optimizer.Ref);
+        Assert.Equal(4, optimizer.ExpectMsg<BatchResult>(Long).BatchId);
+        askedReplica.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        // Another generation (or digest) is not in the view: the replica is asked, as before.
+        evaluator.Tell(PairBatch(State2, batchId: 5, attempt: 1), optimizer.Ref);
+        var acquire = askedReplica.ExpectMsg<ParameterReplica.AcquireState>(Long);
+        Assert.Equal((State2.Generation, State2.Checksum()), (acquire.Generation, acquire.Checksum));
+    }
+
+    [Fact]
     public void Evaluator_rejects_a_batch_whose_generation_is_past()
     {
         var optimizer = CreateTestProbe("optimizer");

@@ -18,22 +18,24 @@ namespace EsActors.Node.Actors;
 public sealed class EvaluatorActor : ReceiveActor, IWithStash
 {
     private readonly IActorRef _replica;
+    private readonly ReplicaView? _view;
     private readonly string _nodeAddress;
     private readonly BatchEvaluator _evaluator = new();
     private SeedBatch? _batch;
     private IActorRef _optimizer = ActorRefs.Nobody;
 
-    public EvaluatorActor(IActorRef replica, string nodeAddress)
+    public EvaluatorActor(IActorRef replica, string nodeAddress, ReplicaView? view = null)
     {
         _replica = replica;
+        _view = view;
         _nodeAddress = nodeAddress;
         Become(Idle);
     }
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(IActorRef replica, string nodeAddress) =>
-        Akka.Actor.Props.Create(() => new EvaluatorActor(replica, nodeAddress));
+    public static Props Props(IActorRef replica, string nodeAddress, ReplicaView? view = null) =>
+        Akka.Actor.Props.Create(() => new EvaluatorActor(replica, nodeAddress, view));
 
     private void Idle()
     {
@@ -41,23 +43,34 @@ public sealed class EvaluatorActor : ReceiveActor, IWithStash
         {
             _batch = batch;
             _optimizer = Sender;
+            if (_view?.StateFor(batch.RunId, batch.Generation, batch.StateChecksum) is { } state)
+            {
+                Evaluate(state);
+                _batch = null;
+                return;
+            }
             _replica.Tell(new ParameterReplica.AcquireState(batch.RunId, batch.Generation, batch.StateChecksum, Sender));
             Become(WaitingForState);
         });
+    }
+
+    private void Evaluate(RunState state)
+    {
+        var batch = _batch!;
+        try { _optimizer.Tell(_evaluator.Evaluate(batch, state, _nodeAddress)); }
+        catch (Exception e)
+        {
+            // Answer rather than fall silent, so the slot is freed and the batch goes elsewhere at once.
+            _optimizer.Tell(new BatchRejected(batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, $"evaluation failed: {e.Message}"));
+            Context.GetLogger().Error(e, "Evaluating batch {BatchId} of generation {Generation} failed", batch.BatchId, batch.Generation);
+        }
     }
 
     private void WaitingForState()
     {
         Receive<ParameterReplica.StateReady>(ready =>
         {
-            var batch = _batch!;
-            try { _optimizer.Tell(_evaluator.Evaluate(batch, ready.State, _nodeAddress)); }
-            catch (Exception e)
-            {
-                // Answer rather than fall silent, so the slot is freed and the batch goes elsewhere at once.
-                _optimizer.Tell(new BatchRejected(batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, $"evaluation failed: {e.Message}"));
-                Context.GetLogger().Error(e, "Evaluating batch {BatchId} of generation {Generation} failed", batch.BatchId, batch.Generation);
-            }
+            Evaluate(ready.State);
             Finish();
         });
         Receive<ParameterReplica.StateStale>(stale =>

@@ -6,6 +6,27 @@ using EsActors.Node.Protocol;
 namespace EsActors.Node.Actors;
 
 /// <summary>
+/// The replica's current state, readable by the node's evaluators without a message: a batch whose generation and
+/// digest match is evaluated at once instead of after an AcquireState/StateReady round trip through the replica
+/// (two actor hops that, at a generation's start, wait for a core the evaluators keep busy). Anything else still
+/// goes through the replica, which fetches, replays or rejects.
+/// </summary>
+public sealed class ReplicaView
+{
+    public sealed record Snapshot(string RunId, RunState State, ulong Checksum);
+
+    private Snapshot? _current;
+
+    public Snapshot? Current => Volatile.Read(ref _current);
+
+    internal void Publish(Snapshot? snapshot) => Volatile.Write(ref _current, snapshot);
+
+    /// <summary>The state a batch asks for, if it is the current one.</summary>
+    public RunState? StateFor(string runId, int generation, ulong checksum) =>
+        Current is { } c && c.RunId == runId && c.State.Generation == generation && c.Checksum == checksum ? c.State : null;
+}
+
+/// <summary>
 /// The node's copy of the run state (θ, optimizer moments, observation statistics), shared by its evaluators.
 /// It advances by replaying the optimizer's per-generation scalars through the same pure update
 /// (Algorithm 2 of Salimans et al. 2017), and fetches the whole state only when it is empty, too far behind,
@@ -38,9 +59,12 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
     private bool _requestInFlight;
     private int _fetches, _replayed;
 
-    public ParameterReplica(int replayWindow)
+    private readonly ReplicaView _view;
+
+    public ParameterReplica(int replayWindow, ReplicaView? view = null)
     {
         _replayWindow = replayWindow;
+        _view = view ?? new ReplicaView();
         Receive<AcquireState>(OnAcquire);
         Receive<GenerationsReply>(OnGenerations);
         Receive<StateReply>(OnState);
@@ -51,7 +75,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(int replayWindow) => Akka.Actor.Props.Create(() => new ParameterReplica(replayWindow));
+    public static Props Props(int replayWindow, ReplicaView? view = null) => Akka.Actor.Props.Create(() => new ParameterReplica(replayWindow, view));
 
     private void OnAcquire(AcquireState request)
     {
@@ -144,6 +168,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
     {
         _state = state;
         _checksum = state?.Checksum() ?? 0;
+        _view.Publish(state is null || _runId is null ? null : new ReplicaView.Snapshot(_runId, state, _checksum));
     }
 
     private void Fetch()

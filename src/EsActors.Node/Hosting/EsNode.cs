@@ -43,11 +43,12 @@ public sealed class EsNode : IAsyncDisposable
         try
         {
             var cluster = Cluster.Get(system);
-            var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow), "replica");
+            var view = new ReplicaView();
+            var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow, view), "replica");
             var self = cluster.SelfAddress.ToString();
             var region = ClusterSharding.Get(system).Start(
                 EvaluatorTypeName,
-                EvaluatorActor.Props(replica, self).WithDispatcher("esactors.evaluator-dispatcher"),
+                EvaluatorActor.Props(replica, self, view).WithDispatcher("esactors.evaluator-dispatcher"),
                 ClusterShardingSettings.Create(system),
                 new EvaluatorMessageExtractor(),
                 new SlotAllocationStrategy(system),
