@@ -68,7 +68,7 @@ public static class BenchCommand
             var ks = o.Quick ? new[] { 1, 2 } : Enumerable.Range(1, cores).Append(cores + 1).ToArray();
             var settings = o.Quick
                 ? new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), PrepareGenerations: 2)
-                : new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(8), 5, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(90), Warmup: 3, PrepareGenerations: o.PrepareGenerations ?? 30);
+                : new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(15), 8, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120), Warmup: 3, PrepareGenerations: o.PrepareGenerations ?? 30);
             var prepared = await ClusterBench.Prepare(settings, cores, work, TimeSpan.FromMinutes(10), cancellation);
             var rows = new List<ClusterResult>();
             foreach (var k in ks) rows.Add(await ClusterBench.Measure(k, settings, work, prepared, cancellation));
