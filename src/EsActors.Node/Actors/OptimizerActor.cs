@@ -47,7 +47,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private const int MaxFailedEvaluationsPerGeneration = 20;
     private readonly HashSet<string> _unreachableNodes = new();
     private readonly HashSet<string> _refusedNodes = new();
-    private readonly HashSet<string> _misplacedWarned = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _placementChecked = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Address> _nodeAddresses = new(StringComparer.Ordinal);
     // Direct references learnt from answers and lookups. Going through the shard region costs three actor hops per
     // batch and an ActorSelection is resolved again on the receiving node for every message; at the generation
@@ -215,9 +215,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void Send(string evaluator, WorkBatch batch, int attempt)
     {
         var plan = _work!.Plan;
-        var items = batch.Indices.Select(i => batch.IsEvaluation
-            ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
-            : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
+        var items = WorkItem.For(plan, batch.IsEvaluation, batch.Indices);
         _slots[evaluator].Add(Assignment(plan.Generation, attempt));
         var message = new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _workChecksum, _workEpisodeCap, items);
         if (_evaluatorRefs.TryGetValue(evaluator, out var entity)) entity.Tell(message);
@@ -275,12 +273,14 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Dispatch();
     }
 
-    /// <summary>A slot evaluated on another node than its id names shares that node's cores: say so once per slot.</summary>
+    /// <summary>
+    /// A slot evaluated on another node than its id names shares that node's cores: say so. Checked on a slot's first
+    /// answer only (shards are never rebalanced), so the address is not parsed again for every result.
+    /// </summary>
     private void WarnIfMisplaced(BatchResult result)
     {
-        if (_misplacedWarned.Contains(result.EvaluatorId) || !ActorPath.TryParseAddress(result.NodeAddress, out var address)) return;
+        if (!_placementChecked.Add(result.EvaluatorId) || !ActorPath.TryParseAddress(result.NodeAddress, out var address)) return;
         if ($"{address.Host}:{address.Port}" == EvaluatorIds.HostPort(result.EvaluatorId)) return;
-        _misplacedWarned.Add(result.EvaluatorId);
         _log.Warning("Evaluator slot {Evaluator} runs on {Node}, not on its own node: it shares that node's cores", result.EvaluatorId, result.NodeAddress);
     }
 

@@ -51,9 +51,7 @@ public static class GenerationTraffic
             var batch = work.Batches[b];
             var node = b % nodes;
             var evaluator = $"127.0.0.1:{2551 + node}:{-1234567890 + node}:{b / nodes % slotsPerNode}";
-            var items = batch.Indices.Select(i => batch.IsEvaluation
-                ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
-                : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
+            var items = WorkItem.For(plan, batch.IsEvaluation, batch.Indices);
             messages.Add(new SeedBatch(evaluator, RunId, generation, batch.BatchId, b + 1, checksum, 1000, items));
             var itemResults = items.Select(item => new ItemResult(item.Index, item.IsEvaluation,
                 1000.0 + item.Index * 0.37, item.IsEvaluation ? 0 : 990.0 - item.Index * 0.11, 1000, item.IsEvaluation ? 0 : 997,

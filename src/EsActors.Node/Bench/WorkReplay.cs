@@ -80,9 +80,8 @@ public static class WorkReplay
     private static SeedBatch WholeGeneration(RunDefinition run, RunState state, int generation, int environmentLimit)
     {
         var plan = PerturbationPlan.For(run, generation, RunLogic.NoiseFor(run));
-        var items = Enumerable.Range(0, run.EvaluationEpisodes).Select(k => new WorkItem(k, true, -1, plan.EvaluationSeeds[k], false))
-            .Concat(Enumerable.Range(0, run.Pairs).Select(i => new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])))
-            .ToArray();
+        var items = WorkItem.For(plan, true, Enumerable.Range(0, run.EvaluationEpisodes))
+            .Concat(WorkItem.For(plan, false, Enumerable.Range(0, run.Pairs))).ToArray();
         return new SeedBatch("replay", "replay", generation, 0, 1, state.Checksum(), state.EpisodeCap(environmentLimit), items);
     }
 

@@ -15,7 +15,14 @@ public interface IWithEvaluatorId
 /// <summary>One unit of work: a mirrored pair (both halves share the episode seed) or a noiseless evaluation episode.</summary>
 /// <param name="Index">Pair index, or evaluation-episode index when <see cref="IsEvaluation"/>.</param>
 /// <param name="NoiseIndex">Start of ε in the noise table; −1 for evaluation episodes.</param>
-public readonly record struct WorkItem(int Index, bool IsEvaluation, int NoiseIndex, ulong EpisodeSeed, bool CollectStatistics);
+public readonly record struct WorkItem(int Index, bool IsEvaluation, int NoiseIndex, ulong EpisodeSeed, bool CollectStatistics)
+{
+    /// <summary>The items of a batch of <paramref name="plan"/>: its pairs, or its evaluation episodes.</summary>
+    public static WorkItem[] For(PerturbationPlan plan, bool isEvaluation, IEnumerable<int> indices) =>
+        indices.Select(i => isEvaluation
+            ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
+            : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
+}
 
 /// <summary>
 /// Optimizer → evaluator: evaluate these items with θ of <see cref="Generation"/>. θ is not in the message;
