@@ -19,6 +19,7 @@ public static class BenchCommand
 {
     public const string RawHeader = "1. Raw rate";
     public const string ClusterHeader = "2. Cluster throughput";
+    public const string CoresHeader = "2b. Where the cores went";
     public const string UpdateHeader = "3. Update step";
     public const string TrafficHeader = "4. Bytes per generation";
     public const string JournalHeader = "5. Journal";
@@ -89,6 +90,7 @@ public static class BenchCommand
             }
             var cluster = new BenchTable("nodes k", "slots", "generations", "seconds", "env steps", "mean episode", "throughput steps/s",
                 "replay steps/s (1 thread)", "efficiency", $"replay steps/s per thread ({cores} at once)", "efficiency vs loaded replay", "note");
+            var coreUse = new BenchTable("nodes k", "cores", "seconds", "evaluator threads", "other threads", "idle", "env steps / evaluator CPU-second", "vs replay (1 thread)");
             foreach (var row in rows)
             {
                 var (k, w) = (row.Nodes, row.Window);
@@ -107,6 +109,13 @@ public static class BenchCommand
                     Rate(w?.StepsPerSecond ?? double.NaN), complete ? Rate(replaySteps / replaySeconds) : "n/a", Efficiency(efficiency),
                     complete ? Rate(replaySteps / loadedSeconds) : "n/a", Efficiency(loadedEfficiency), note);
                 if (w is not null) summary.Add($"cluster k={k}", $"{Rate(w.StepsPerSecond)} steps/s, efficiency {Efficiency(efficiency)} ({Efficiency(loadedEfficiency)} vs the loaded replay)");
+                if (w is not null && row.Cores is { } c)
+                {
+                    var perCpuSecond = c.EvaluatorSeconds > 0 ? w.StepsPerSecond * c.Seconds / c.EvaluatorSeconds : double.NaN;
+                    coreUse.Add(k, c.Cores, c.Seconds.ToString("0.0", CultureInfo.InvariantCulture), Percent1(c.EvaluatorShare), Percent1(c.OtherShare), Percent1(c.IdleShare),
+                        Rate(perCpuSecond), complete ? Efficiency(perCpuSecond / (replaySteps / replaySeconds)) : "n/a");
+                }
+                else if (w is not null) coreUse.Add(k, Math.Min(k, cores), "", "n/a", "n/a", "n/a", "n/a", "n/a");
             }
             var identical = replayed.Count > 0 && replayed.Values.All(g => g.Identical);
             report.Section(ClusterHeader, cluster,
@@ -118,6 +127,13 @@ public static class BenchCommand
                 "each stepping every episode (the machine fully loaded: shared caches, memory bandwidth and clock); the last efficiency is against that per-thread time. " +
                 (replayed.Count == 0 ? "" : identical ? "Every replayed return is bit-identical to the journal's. " : "WARNING: some replayed returns differ from the journal's. ") +
                 (replayProblem is null ? "" : $"Replay failed: {replayProblem}."));
+
+            report.Section(CoresHeader, coreUse,
+                "CPU time of the row's node processes over its window (from /proc; Linux only), as a share of the cores used × seconds. " +
+                "Evaluator threads step the episodes (their time includes brief spin-waits between batches); other threads are the optimizer, " +
+                "replicas, remoting, journal and runtime, and take cores the evaluators could use; idle is what is left, mostly waits at the " +
+                "generation barrier (with fewer processes than cores, other threads also run on the spare cores, so shares can add up to more than 100 %). Env steps per evaluator CPU-second against the single-thread replay shows how much slower episodes step " +
+                "while the machine is shared (caches, memory bandwidth, clock).");
 
             // 3. Update step
             var update = UpdateStepBench.Measure(100_000, 100, o.Quick ? 64L << 20 : 256L << 20, o.Quick ? 3 : 9);
@@ -224,5 +240,6 @@ public static class BenchCommand
     private static string Ms(double seconds) => string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:0.00} ms");
     private static string Gb(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
     private static string Efficiency(double fraction) => double.IsNaN(fraction) ? "n/a" : fraction.ToString("0.000", CultureInfo.InvariantCulture);
+    private static string Percent1(double fraction) => double.IsNaN(fraction) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0.0} %");
     private static string Percent(double fraction) => double.IsNaN(fraction) ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{fraction * 100:0} %");
 }

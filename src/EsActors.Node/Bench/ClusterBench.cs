@@ -43,9 +43,8 @@ public sealed record ThroughputWindow(int Generations, double Seconds, double St
     /// </summary>
     public static ThroughputWindow? From(IReadOnlyList<ProgressSample> samples, int slots, int warmup)
     {
-        var first = -1;
-        for (var i = 0; i < samples.Count; i++) if (samples[i].Slots >= slots) { first = i; break; }
-        if (first < 0) return null;
+        if (!HasStarted(samples, slots, warmup)) return null;
+        var first = FirstWithSlots(samples, slots);
         var window = samples.Skip(first + warmup).Where(s => s.Slots >= slots).ToList();
         if (window.Count < 2) return null;
         var seconds = window[^1].ReceivedSeconds - window[0].ReceivedSeconds;
@@ -54,10 +53,34 @@ public sealed record ThroughputWindow(int Generations, double Seconds, double St
         if (window[^1].Generation - window[0].Generation != window.Count - 1) return null;
         return new ThroughputWindow(window.Count - 1, seconds, steps / seconds, BenchStats.Median(window.Skip(1).Select(s => s.StepsPerSecond)), window[0].Generation) { Steps = steps };
     }
+
+    /// <summary>Whether the window's first sample has arrived.</summary>
+    public static bool HasStarted(IReadOnlyList<ProgressSample> samples, int slots, int warmup)
+    {
+        var first = FirstWithSlots(samples, slots);
+        return first >= 0 && samples.Count > first + warmup;
+    }
+
+    private static int FirstWithSlots(IReadOnlyList<ProgressSample> samples, int slots)
+    {
+        for (var i = 0; i < samples.Count; i++) if (samples[i].Slots >= slots) return i;
+        return -1;
+    }
+}
+
+/// <summary>CPU time of all of a row's node processes over (about) its window: from the poll that saw the window's first
+/// progress line to the one that saw its last, so both ends lag the lines by up to one poll interval.</summary>
+public sealed record CoreUse(double Seconds, int Cores, double EvaluatorSeconds, double OtherSeconds)
+{
+    public double Available => Seconds * Cores;
+    public double EvaluatorShare => EvaluatorSeconds / Available;
+    public double OtherShare => OtherSeconds / Available;
+    public double IdleShare => Math.Max(0, 1 - EvaluatorShare - OtherShare);
 }
 
 /// <param name="Journal">The row's journal: the generations of its window can be replayed from it.</param>
-public sealed record ClusterResult(int Nodes, ThroughputWindow? Window, string? Problem, string Journal);
+/// <param name="Cores">Where the cores went during the window; null where /proc cannot be read.</param>
+public sealed record ClusterResult(int Nodes, ThroughputWindow? Window, string? Problem, string Journal, CoreUse? Cores = null);
 
 /// <summary>
 /// Throughput of k local node processes: <c>train --slots 1</c> as seed plus k − 1 <c>worker --slots 1</c>,
@@ -125,11 +148,14 @@ public static class ClusterBench
                 await Task.Delay(100, cancellation);
             }
             var measure = Stopwatch.StartNew();
+            (ThreadCpu.Sample? Cpu, TimeSpan At) start = (null, TimeSpan.Zero);
             while (true)
             {
-                var window = ThroughputWindow.From(trainer.Samples(), nodes, settings.Warmup);
+                var samples = trainer.Samples();
+                if (start.At == TimeSpan.Zero && ThroughputWindow.HasStarted(samples, nodes, settings.Warmup)) start = (ReadCpu(children), measure.Elapsed);
+                var window = ThroughputWindow.From(samples, nodes, settings.Warmup);
                 if (window is not null && window.Seconds >= settings.MeasureFor.TotalSeconds && window.Generations >= settings.MinGenerations)
-                    return new ClusterResult(nodes, window, null, journal);
+                    return new ClusterResult(nodes, window, null, journal, CoresSince(start, children, measure.Elapsed, nodes));
                 if (trainer.HasExited || measure.Elapsed > settings.MeasureTimeout)
                     return new ClusterResult(nodes, window, window is null ? "too few generations in time" : null, journal);
                 await Task.Delay(50, cancellation);
@@ -140,6 +166,25 @@ public static class ClusterBench
             foreach (var child in children) child.Dispose();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
+    }
+
+    /// <summary>CPU of every child, summed; null if any cannot be read (not Linux, or a child is gone).</summary>
+    private static ThreadCpu.Sample? ReadCpu(IEnumerable<Child> children)
+    {
+        var sum = ThreadCpu.Sample.Zero;
+        foreach (var child in children)
+        {
+            if (ThreadCpu.Read(child.ProcessId) is not { } sample) return null;
+            sum += sample;
+        }
+        return sum;
+    }
+
+    private static CoreUse? CoresSince((ThreadCpu.Sample? Cpu, TimeSpan At) start, IEnumerable<Child> children, TimeSpan now, int nodes)
+    {
+        if (start.Cpu is null || ReadCpu(children) is not { } end || now <= start.At) return null;
+        var used = end - start.Cpu;
+        return new CoreUse((now - start.At).TotalSeconds, Math.Min(nodes, Environment.ProcessorCount), used.EvaluatorSeconds, used.OtherSeconds);
     }
 
     private static int FreePort()
@@ -201,6 +246,7 @@ public static class ClusterBench
         public IReadOnlyList<ProgressSample> Samples() { lock (_samples) return _samples.ToList(); }
         public string Tail() { lock (_samples) return string.Join(" / ", _tail); }
         public bool HasExited => _process.HasExited;
+        public int ProcessId => _process.Id;
         public int ExitCode => _process.HasExited ? _process.ExitCode : -1;
 
         public void Dispose()

@@ -48,7 +48,7 @@ public sealed class EsNode : IAsyncDisposable
             var self = cluster.SelfAddress.ToString();
             var region = ClusterSharding.Get(system).Start(
                 EvaluatorTypeName,
-                EvaluatorActor.Props(replica, self, view).WithDispatcher("esactors.evaluator-dispatcher"),
+                EvaluatorActor.Props(replica, self, view).WithDispatcher(NodeDispatchers.Evaluator),
                 ClusterShardingSettings.Create(system),
                 new EvaluatorMessageExtractor(),
                 new SlotAllocationStrategy(system),

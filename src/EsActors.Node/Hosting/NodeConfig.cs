@@ -26,6 +26,13 @@ public sealed record NodeOptions(
 /// HOCON (tests), --config FILE, the environment preset hocon/envs/&lt;id&gt;.conf, the concern files in hocon/, then
 /// the plugins' own defaults.
 /// </summary>
+/// <summary>Dispatchers the node configures itself.</summary>
+public static class NodeDispatchers
+{
+    /// <summary>One dedicated thread per evaluator slot: episodes block their thread for the whole batch.</summary>
+    public const string Evaluator = "esactors.evaluator-dispatcher";
+}
+
 public static class NodeConfig
 {
     public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
@@ -51,7 +58,7 @@ public static class NodeConfig
             akka.cluster.roles = [{{string.Join(", ", roles.Select(r => $"\"{r}\""))}}]
             akka.persistence.journal.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
             akka.persistence.snapshot-store.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
-            esactors.evaluator-dispatcher {
+            {{NodeDispatchers.Evaluator}} {
               type = ForkJoinDispatcher
               throughput = 1
               dedicated-thread-pool { thread-count = {{options.Slots}}, threadtype = background }

@@ -15,7 +15,7 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(85), folder, "bench", "--quick", "--out", report);
         Assert.True(result.ExitCode == 0, result.Describe());
         var stdout = string.Join('\n', result.Stdout);
-        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.SummaryHeader })
+        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.SummaryHeader })
             Assert.Contains($"## {header}", stdout);
         Assert.Contains(result.Stdout, l => l.StartsWith("| CartPole-v1 ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal));
@@ -23,6 +23,8 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         // The cluster rows are judged against a single-thread replay of their own generations, which must reproduce the journal.
         Assert.Contains("Every replayed return is bit-identical to the journal's.", stdout);
         Assert.DoesNotContain("Replay failed", stdout);
+        // Where the cores went (Linux /proc): the k=1 row has shares, not "n/a".
+        Assert.Contains(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\| [0-9.]+ % +\| [0-9.]+ % +\|"));
         Assert.Contains(result.Stdout, l => l.StartsWith("| EsGradient.Estimate ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| RunLogic.Apply", StringComparison.Ordinal));
         foreach (var population in new[] { 64, 256, 1024 })
