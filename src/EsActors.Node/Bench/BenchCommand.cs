@@ -100,20 +100,21 @@ public static class BenchCommand
                 var loadedSeconds = complete ? window.Sum(g => g!.LoadedSeconds) : double.NaN;
                 var loadedEfficiency = w is null || !complete ? double.NaN : loadedSeconds / (Math.Min(k, cores) * w.Seconds);
                 var replaySteps = complete ? window.Sum(g => g!.Steps) : 0;
+                var replayRate = complete ? replaySteps / replaySeconds : double.NaN;
                 var efficiency = w is null || !complete ? double.NaN : replaySeconds / (Math.Min(k, cores) * w.Seconds);
                 var episodes = w is null ? double.NaN : w.Steps / (double)(w.Generations * EpisodesPerGeneration(o.EnvironmentId, o.Population));
                 var note = row.Problem ?? (k > cores ? "oversubscribed; " : "") + (w is null ? "" : $"gen {w.FirstGeneration + 1}–{w.LastGeneration}");
                 if (complete && replaySteps != w!.Steps) note += $"; replay counted {replaySteps} steps";
                 if (complete && window.Any(g => !g!.Identical)) note += "; WARNING: replayed returns differ from the journal's";
                 cluster.Add(k, k, w?.Generations, w?.Seconds.ToString("0.0", CultureInfo.InvariantCulture), w?.Steps, double.IsNaN(episodes) ? "" : episodes.ToString("0", CultureInfo.InvariantCulture),
-                    Rate(w?.StepsPerSecond ?? double.NaN), complete ? Rate(replaySteps / replaySeconds) : "n/a", Efficiency(efficiency),
+                    Rate(w?.StepsPerSecond ?? double.NaN), complete ? Rate(replayRate) : "n/a", Efficiency(efficiency),
                     complete ? Rate(replaySteps / loadedSeconds) : "n/a", Efficiency(loadedEfficiency), note);
                 if (w is not null) summary.Add($"cluster k={k}", $"{Rate(w.StepsPerSecond)} steps/s, efficiency {Efficiency(efficiency)} ({Efficiency(loadedEfficiency)} vs the loaded replay)");
                 if (w is not null && row.Cores is { } c)
                 {
                     var perCpuSecond = c.EvaluatorSeconds > 0 ? w.StepsPerSecond * c.Seconds / c.EvaluatorSeconds : double.NaN;
                     coreUse.Add(k, c.Cores, c.Seconds.ToString("0.0", CultureInfo.InvariantCulture), Percent1(c.EvaluatorShare), Percent1(c.OtherShare), Percent1(c.IdleShare),
-                        Rate(perCpuSecond), complete ? Efficiency(perCpuSecond / (replaySteps / replaySeconds)) : "n/a");
+                        Rate(perCpuSecond), Efficiency(perCpuSecond / replayRate));
                 }
                 else if (w is not null) coreUse.Add(k, Math.Min(k, cores), "", "n/a", "n/a", "n/a", "n/a", "n/a");
             }
@@ -132,8 +133,9 @@ public static class BenchCommand
                 "CPU time of the row's node processes over its window (from /proc; Linux only), as a share of the cores used × seconds. " +
                 "Evaluator threads step the episodes (their time includes brief spin-waits between batches); other threads are the optimizer, " +
                 "replicas, remoting, journal and runtime, and take cores the evaluators could use; idle is what is left, mostly waits at the " +
-                "generation barrier (with fewer processes than cores, other threads also run on the spare cores, so shares can add up to more than 100 %). Env steps per evaluator CPU-second against the single-thread replay shows how much slower episodes step " +
-                "while the machine is shared (caches, memory bandwidth, clock).");
+                "generation barrier (with fewer processes than cores, other threads also run on the spare cores, so shares can add up to more than 100 %). " +
+                "Env steps per evaluator CPU-second against the single-thread replay shows how much slower episodes step while the machine is shared " +
+                "(caches, memory bandwidth, clock).");
 
             // 3. Update step
             var update = UpdateStepBench.Measure(100_000, 100, o.Quick ? 64L << 20 : 256L << 20, o.Quick ? 3 : 9);

@@ -21,11 +21,6 @@ public sealed record NodeOptions(
     public const string SystemName = "esactors";
 }
 
-/// <summary>
-/// Assembles the node's configuration, highest priority first: generated settings from the command line, extra
-/// HOCON (tests), --config FILE, the environment preset hocon/envs/&lt;id&gt;.conf, the concern files in hocon/, then
-/// the plugins' own defaults.
-/// </summary>
 /// <summary>Dispatchers the node configures itself.</summary>
 public static class NodeDispatchers
 {
@@ -33,6 +28,11 @@ public static class NodeDispatchers
     public const string Evaluator = "esactors.evaluator-dispatcher";
 }
 
+/// <summary>
+/// Assembles the node's configuration, highest priority first: generated settings from the command line, extra
+/// HOCON (tests), --config FILE, the environment preset hocon/envs/&lt;id&gt;.conf, the concern files in hocon/, then
+/// the plugins' own defaults.
+/// </summary>
 public static class NodeConfig
 {
     public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
