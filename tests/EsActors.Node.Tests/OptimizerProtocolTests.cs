@@ -18,8 +18,12 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
 {
     private const string RunId = "protocol-run";
 
-    private int BatchesPerGeneration(DispatchSettings settings) =>
-        Definition().Definition.EvaluationEpisodes + GenerationWork.PairRanges(Definition().Definition.Pairs, Slots * settings.BatchesPerSlot, Slots).Count;
+    /// <summary>Batches of <paramref name="generation"/> before any timing is known (one pair or pair half at least).</summary>
+    private int BatchesPerGeneration(DispatchSettings settings, int generation = 0)
+    {
+        var run = Definition().Definition;
+        return new GenerationWork(run, PerturbationPlan.For(run, generation, RunLogic.NoiseFor(run)), Slots * settings.BatchesPerSlot, Slots).Batches.Count;
+    }
 
     private (IActorRef Optimizer, TestProbe Evaluators) StartRun(int generations = 10, DispatchSettings? settings = null)
     {
@@ -200,7 +204,7 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
 
         optimizer.Tell(FakeResults.For(generation1First), evaluators.Ref);
         var answered = new HashSet<int> { generation1First.BatchId };
-        while (answered.Count < batches)
+        while (answered.Count < BatchesPerGeneration(Settings, generation: 1))
         {
             var batch = evaluators.ExpectMsg<SeedBatch>(Long);
             Assert.Equal(1, batch.Generation);

@@ -167,6 +167,37 @@ public sealed class ReplicaAndEvaluatorTests(ITestOutputHelper output) : Akka.Te
     }
 
     [Fact]
+    public void Each_half_of_a_split_pair_evaluates_to_that_half_of_the_whole_pair()
+    {
+        var optimizer = CreateTestProbe("optimizer");
+        var view = new ReplicaView();
+        var replica = Sys.ActorOf(ParameterReplica.Props(replayWindow: 64, view));
+        Load(replica, optimizer, State1);
+        var evaluator = Sys.ActorOf(EvaluatorActor.Props(replica, "test-node", view));
+        var whole = PairBatch(State1, batchId: 1, attempt: 1);
+        var splittable = whole.Items.Where(i => !i.CollectStatistics).ToArray();
+        Assert.NotEmpty(splittable);
+
+        evaluator.Tell(whole, optimizer.Ref);
+        var pairs = optimizer.ExpectMsg<BatchResult>(Long).Items.ToDictionary(i => i.Index);
+        evaluator.Tell(whole with { BatchId = 2, Items = splittable.Select(i => i with { Half = PairHalf.Positive }).ToArray() }, optimizer.Ref);
+        var positives = optimizer.ExpectMsg<BatchResult>(Long).Items;
+        evaluator.Tell(whole with { BatchId = 3, Items = splittable.Select(i => i with { Half = PairHalf.Negative }).ToArray() }, optimizer.Ref);
+        var negatives = optimizer.ExpectMsg<BatchResult>(Long).Items;
+
+        Assert.Equal(splittable.Select(i => (i.Index, PairHalf.Positive)), positives.Select(r => (r.Index, r.Half)));
+        Assert.Equal(splittable.Select(i => (i.Index, PairHalf.Negative)), negatives.Select(r => (r.Index, r.Half)));
+        Assert.Equal(splittable.Select(i => (pairs[i.Index].ReturnPositive, pairs[i.Index].LengthPositive)), positives.Select(r => (r.ReturnPositive, r.LengthPositive)));
+        Assert.Equal(splittable.Select(i => (pairs[i.Index].ReturnNegative, pairs[i.Index].LengthNegative)), negatives.Select(r => (r.ReturnNegative, r.LengthNegative)));
+        Assert.All(positives, r => Assert.Equal(0, r.LengthNegative));
+        Assert.All(negatives, r => Assert.Equal(0, r.LengthPositive));
+
+        // A pair that samples observation statistics must stay whole: splitting it is refused, not half-done.
+        evaluator.Tell(whole with { BatchId = 4, Items = [whole.Items[0] with { CollectStatistics = true, Half = PairHalf.Positive }] }, optimizer.Ref);
+        Assert.Contains("statistics", optimizer.ExpectMsg<BatchRejected>(Long).Reason);
+    }
+
+    [Fact]
     public void Evaluator_reads_the_current_state_from_the_replica_view_without_asking_the_replica()
     {
         var optimizer = CreateTestProbe("optimizer");

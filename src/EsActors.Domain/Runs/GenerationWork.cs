@@ -2,8 +2,16 @@ using EsActors.Domain.Normalization;
 
 namespace EsActors.Domain.Runs;
 
-/// <summary>A slice of a generation's work: some mirrored pairs, or some noiseless evaluation episodes.</summary>
-public sealed record WorkBatch(int BatchId, bool IsEvaluation, int[] Indices);
+/// <summary>Which episodes of a mirrored pair a work item runs: both, or one half of a pair split across slots.</summary>
+public enum PairHalf : byte { Both = 0, Positive = 1, Negative = 2 }
+
+/// <summary>A slice of a generation's work: some mirrored pairs (or one half of a pair), or some noiseless evaluation episodes.</summary>
+public sealed record WorkBatch(int BatchId, bool IsEvaluation, int[] Indices, PairHalf Half = PairHalf.Both);
+
+/// <summary>What an evaluator reports for one item of a batch; a half item fills only its own half.</summary>
+public readonly record struct ItemOutcome(
+    int Index, bool IsEvaluation, PairHalf Half, double ReturnPositive, double ReturnNegative, int LengthPositive, int LengthNegative,
+    ObservationStatistics? Delta);
 
 /// <summary>
 /// Book-keeping of one generation in flight, kept out of the actor so it can be tested without Akka: which
@@ -29,8 +37,10 @@ public sealed class GenerationWork
     /// <param name="slots">Evaluator slots sharing the generation: the last batches shrink to one pair so that the
     /// slots finish together (guided self-scheduling), since the next generation waits for the slowest slot.</param>
     /// <param name="minPairsPerBatch">Fewest pairs in a batch (cheap episodes: a batch must outlast a message round trip);
-    /// evaluation episodes are grouped twice as many per batch. Never more than a slot's even share.</param>
-    public GenerationWork(RunDefinition run, PerturbationPlan plan, int pairBatches, int slots = 1, int minPairsPerBatch = 1)
+    /// evaluation episodes are grouped twice as many per batch. Never more than a slot's even share. At 1 (long
+    /// episodes) the single-pair batches at the end are split into their two halves, see <see cref="SplitsTail"/>.</param>
+    /// <param name="splitTail">Whether those last single pairs may be split at all (off only to measure what splitting gains).</param>
+    public GenerationWork(RunDefinition run, PerturbationPlan plan, int pairBatches, int slots = 1, int minPairsPerBatch = 1, bool splitTail = true)
     {
         _run = run;
         Plan = plan;
@@ -43,8 +53,16 @@ public sealed class GenerationWork
         var evaluationsPerBatch = Math.Clamp(minPairsPerBatch <= 1 ? 1 : 2 * minPairsPerBatch, 1, Math.Max(1, (run.EvaluationEpisodes + slots - 1) / slots));
         for (var k = 0; k < run.EvaluationEpisodes; k += evaluationsPerBatch)
             batches.Add(new WorkBatch(batches.Count, true, Enumerable.Range(k, Math.Min(evaluationsPerBatch, run.EvaluationEpisodes - k)).ToArray()));
+        splitTail = splitTail && SplitsTail(slots, minPairsPerBatch);
         foreach (var (from, to) in PairRanges(pairs, pairBatches, slots, minPairsPerBatch))
-            batches.Add(new WorkBatch(batches.Count, false, Enumerable.Range(from, to - from).ToArray()));
+        {
+            if (splitTail && to - from == 1 && !plan.CollectStatistics[from])
+            {
+                batches.Add(new WorkBatch(batches.Count, false, [from], PairHalf.Positive));
+                batches.Add(new WorkBatch(batches.Count, false, [from], PairHalf.Negative));
+            }
+            else batches.Add(new WorkBatch(batches.Count, false, Enumerable.Range(from, to - from).ToArray()));
+        }
         Batches = batches;
         foreach (var batch in batches) _unassigned.AddLast(batch.BatchId);
         _batchDone = new bool[batches.Count];
@@ -77,6 +95,16 @@ public sealed class GenerationWork
         }
         return ranges;
     }
+
+    /// <summary>
+    /// Whether the last single-pair batches run as two one-episode batches. The generation waits for its slowest
+    /// slot, and a slot that drew the last item keeps the others idle for up to that item's length: with long
+    /// episodes (Hopper: a pair ≈ 85 ms of a ≈ 1.8 s generation) halving the last items halves that wait. Results
+    /// are the same either way (each half is the same episode); pairs that sample observation statistics stay
+    /// whole because their statistics are accumulated over both episodes in one pass. Cheap episodes (more than
+    /// one pair per batch) and a single slot gain nothing from it.
+    /// </summary>
+    public static bool SplitsTail(int slots, int minPairsPerBatch) => slots > 1 && minPairsPerBatch <= 1;
 
     public PerturbationPlan Plan { get; }
     public int Generation => Plan.Generation;
@@ -116,21 +144,21 @@ public sealed class GenerationWork
     /// Stores a batch's results. Returns false (and changes nothing) for a batch already done or unknown, or for
     /// results that do not match the batch's items.
     /// </summary>
-    public bool Record(int batchId, IReadOnlyList<(int Index, bool IsEvaluation, double ReturnPositive, double ReturnNegative, int LengthPositive, int LengthNegative, ObservationStatistics? Delta)> items, TimeSpan now)
+    public bool Record(int batchId, IReadOnlyList<ItemOutcome> items, TimeSpan now)
     {
         if (batchId < 0 || batchId >= Batches.Count || _batchDone[batchId]) return false;
         var batch = Batches[batchId];
         if (items.Count != batch.Indices.Length) return false;
         for (var i = 0; i < items.Count; i++)
-            if (items[i].Index != batch.Indices[i] || items[i].IsEvaluation != batch.IsEvaluation) return false;
+            if (items[i].Index != batch.Indices[i] || items[i].IsEvaluation != batch.IsEvaluation || items[i].Half != batch.Half) return false;
         foreach (var item in items)
         {
             if (batch.IsEvaluation) { _evalReturns[item.Index] = item.ReturnPositive; _evalLengths[item.Index] = item.LengthPositive; }
             else
             {
-                _returnsPositive[item.Index] = item.ReturnPositive; _returnsNegative[item.Index] = item.ReturnNegative;
-                _lengthsPositive[item.Index] = item.LengthPositive; _lengthsNegative[item.Index] = item.LengthNegative;
-                _pairStatistics[item.Index] = item.Delta;
+                if (item.Half != PairHalf.Negative) { _returnsPositive[item.Index] = item.ReturnPositive; _lengthsPositive[item.Index] = item.LengthPositive; }
+                if (item.Half != PairHalf.Positive) { _returnsNegative[item.Index] = item.ReturnNegative; _lengthsNegative[item.Index] = item.LengthNegative; }
+                if (item.Half == PairHalf.Both) _pairStatistics[item.Index] = item.Delta;
             }
         }
         if (_assignments.TryGetValue(batchId, out var list) && list.Count > 0 && !batch.IsEvaluation)

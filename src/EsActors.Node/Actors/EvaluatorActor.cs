@@ -139,12 +139,16 @@ public sealed class BatchEvaluator : IDisposable
             }
             if (!noise.IsValidIndex(item.NoiseIndex, dimension)) throw new InvalidOperationException($"noise index {item.NoiseIndex} is outside the table");
             var epsilon = noise.Slice(item.NoiseIndex, dimension);
+            // A split pair's half never samples statistics (GenerationWork keeps those pairs whole).
+            if (item.Half != PairHalf.Both && item.CollectStatistics) throw new InvalidOperationException($"pair {item.Index} collects observation statistics and cannot be split");
             var stats = item.CollectStatistics ? _accumulator : null;
             stats?.Clear();
             var cap = Math.Min(batch.EpisodeCap, envLimit);
-            var positive = runner.Run(state.Theta, epsilon, run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
-            var negative = runner.Run(state.Theta, epsilon, -run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
-            results[k] = new ItemResult(item.Index, false, positive.Return, negative.Return, positive.Length, negative.Length, stats?.ToDelta());
+            var positive = item.Half == PairHalf.Negative ? default
+                : runner.Run(state.Theta, epsilon, run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
+            var negative = item.Half == PairHalf.Positive ? default
+                : runner.Run(state.Theta, epsilon, -run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
+            results[k] = new ItemResult(item.Index, false, positive.Return, negative.Return, positive.Length, negative.Length, stats?.ToDelta(), item.Half);
         }
         return new BatchResult(batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, batch.Attempt, nodeAddress, results,
             Stopwatch.GetElapsedTime(started).TotalSeconds);

@@ -64,7 +64,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     // Evaluation seconds per mirrored pair, measured on this generation's pair batches and used to size the next
     // generation's batches (timing only decides how work is cut, never what is computed).
     private double _pairSeconds, _secondsPerPair;
-    private int _pairsTimed;
+    private double _pairsTimed;
     private int _totalReissued, _totalBackups;
     private string? _failure;
     private sealed class NodeCounters { public long Batches, Steps; public double Seconds; public int Reissued, Backups; }
@@ -174,7 +174,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var run = _state.RequireDefinition();
         var plan = PerturbationPlan.For(run, _state.Generation, RunLogic.NoiseFor(run));
         var batches = Math.Max(1, _slots.Count) * _settings.BatchesPerSlot;
-        _work = new GenerationWork(run, plan, batches, Math.Max(1, _slots.Count), MinPairsPerBatch());
+        _work = new GenerationWork(run, plan, batches, Math.Max(1, _slots.Count), MinPairsPerBatch(), _settings.SplitTailPairs);
         _failedEvaluations = 0;
         _workChecksum = _state.Checksum();
         _workEpisodeCap = _state.EpisodeCap(EnvironmentRegistry.GetSpec(run.EnvironmentId).MaxEpisodeSteps);
@@ -215,7 +215,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void Send(string evaluator, WorkBatch batch, int attempt)
     {
         var plan = _work!.Plan;
-        var items = WorkItem.For(plan, batch.IsEvaluation, batch.Indices);
+        var items = WorkItem.For(plan, batch);
         _slots[evaluator].Add(Assignment(plan.Generation, attempt));
         var message = new SeedBatch(evaluator, _runId, plan.Generation, batch.BatchId, attempt, _workChecksum, _workEpisodeCap, items);
         if (_evaluatorRefs.TryGetValue(evaluator, out var entity)) entity.Tell(message);
@@ -241,9 +241,9 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         if (result.Items.Length > 0 && !result.Items[0].IsEvaluation && result.EvaluationSeconds > 0)
         {
             _pairSeconds += result.EvaluationSeconds;
-            _pairsTimed += result.Items.Length;
+            _pairsTimed += result.Items.Sum(i => i.Half == PairHalf.Both ? 1.0 : 0.5);
         }
-        var items = result.Items.Select(i => (i.Index, i.IsEvaluation, i.ReturnPositive, i.ReturnNegative, i.LengthPositive, i.LengthNegative, i.ObservationDelta)).ToList();
+        var items = result.Items.Select(i => i.ToOutcome()).ToList();
         if (!_work.Record(result.BatchId, items, Now))
             _log.Debug("Dropped a duplicate or malformed result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
         if (_work.IsComplete) CompleteGeneration();

@@ -10,7 +10,8 @@ public sealed record DispatchSettings(
     int ReplayWindow,
     double BackupAfter,
     TimeSpan TickInterval,
-    TimeSpan MinBatchTime = default)
+    TimeSpan MinBatchTime = default,
+    bool SplitTailPairs = true)
 {
     public static DispatchSettings From(Config config)
     {
@@ -22,7 +23,8 @@ public sealed record DispatchSettings(
             c.GetInt("replay-window", 64),
             c.GetDouble("backup-after", 2.0),
             c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(250)),
-            c.GetTimeSpan("min-batch-time", TimeSpan.FromMilliseconds(2)));
+            c.GetTimeSpan("min-batch-time", TimeSpan.FromMilliseconds(2)),
+            c.GetBoolean("split-tail-pairs", true));
         if (settings.BatchTimeout <= TimeSpan.Zero) throw new ArgumentException("esactors.optimizer.batch-timeout must be positive");
         if (settings.BatchesPerSlot < 1) throw new ArgumentException("esactors.optimizer.batches-per-slot must be at least 1");
         if (settings.BatchesInFlightPerSlot < 1) throw new ArgumentException("esactors.optimizer.batches-in-flight-per-slot must be at least 1");

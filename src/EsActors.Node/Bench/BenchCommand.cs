@@ -8,7 +8,11 @@ using EsActors.Node.Serialization;
 namespace EsActors.Node.Bench;
 
 /// <summary>Parsed options of <c>bench</c>.</summary>
-public sealed record BenchOptions(string EnvironmentId, bool Quick, string? OutFile, string? Postgres, int? Population, int? PrepareGenerations = null);
+/// <param name="Nodes">Cluster sizes k to measure (default: 1 … cores, plus cores + 1; quick: 1 and 2).</param>
+/// <param name="ClusterOnly">Only the raw rate and the cluster sections (1, 2, 2b): for A/B runs of node settings.</param>
+/// <param name="ConfigFile">HOCON file given to every node process of the cluster rows (<c>--config</c>).</param>
+public sealed record BenchOptions(string EnvironmentId, bool Quick, string? OutFile, string? Postgres, int? Population, int? PrepareGenerations = null,
+    IReadOnlyList<int>? Nodes = null, bool ClusterOnly = false, string? ConfigFile = null);
 
 /// <summary>
 /// <c>bench</c>: raw single-thread env steps/s, cluster throughput and efficiency on k local node processes,
@@ -43,6 +47,13 @@ public static class BenchCommand
             if (!pgTarget.IsPostgres) throw new UserError("--postgres must be an Npgsql connection string (Host=...)");
         }
         if (o.PrepareGenerations is { } prep && prep < 0) throw new UserError($"--prepare-generations must be ≥ 0, got {prep}");
+        if (o.Nodes is { } requested && (requested.Count == 0 || requested.Any(k => k < 1 || k > 64)))
+            throw new UserError($"--nodes must list cluster sizes between 1 and 64, got {string.Join(" ", requested)}");
+        if (o.ConfigFile is not null)
+        {
+            if (!File.Exists(o.ConfigFile)) throw new UserError($"--config file {o.ConfigFile} does not exist");
+            NodeConfig.LoadFile(o.ConfigFile, "--config");
+        }
         if (o.OutFile is not null)
         {
             var dir = Path.GetDirectoryName(Path.GetFullPath(o.OutFile))!;
@@ -66,10 +77,11 @@ public static class BenchCommand
             summary.Add("raw single-thread rate", $"{Rate(raw.MedianStepsPerSecond)} steps/s");
 
             // 2. Cluster
-            var ks = o.Quick ? new[] { 1, 2 } : Enumerable.Range(1, cores).Append(cores + 1).ToArray();
+            var ks = o.Nodes?.Distinct().Order().ToArray() ?? (o.Quick ? [1, 2] : Enumerable.Range(1, cores).Append(cores + 1).ToArray());
             var settings = o.Quick
                 ? new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(2), 3, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), PrepareGenerations: 2)
                 : new ClusterBench.Settings(o.EnvironmentId, o.Population, TimeSpan.FromSeconds(15), 8, TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120), Warmup: 3, PrepareGenerations: o.PrepareGenerations ?? 30);
+            settings = settings with { ConfigFile = o.ConfigFile is null ? null : Path.GetFullPath(o.ConfigFile) };
             var prepared = await ClusterBench.Prepare(settings, cores, work, TimeSpan.FromMinutes(10), cancellation);
             var rows = new List<ClusterResult>();
             foreach (var k in ks) rows.Add(await ClusterBench.Measure(k, settings, work, prepared, cancellation));
@@ -136,6 +148,12 @@ public static class BenchCommand
                 "generation barrier (with fewer processes than cores, other threads also run on the spare cores, so shares can add up to more than 100 %). " +
                 "Env steps per evaluator CPU-second against the single-thread replay shows how much slower episodes step while the machine is shared " +
                 "(caches, memory bandwidth, clock).");
+
+            if (o.ClusterOnly)
+            {
+                Finish(report, summary, o.OutFile);
+                return 0;
+            }
 
             // 3. Update step
             var update = UpdateStepBench.Measure(100_000, 100, o.Quick ? 64L << 20 : 256L << 20, o.Quick ? 3 : 9);
@@ -216,12 +234,7 @@ public static class BenchCommand
                 "batches-per-slot from the config, no backups). The SQLite journal is in the loop (one PersistAsync per generation, a RunState snapshot every snapshot-every generations); " +
                 "no environment is stepped, so this is the most a run can get from the optimizer, whatever the evaluators.");
 
-            report.Section(SummaryHeader, summary);
-            if (o.OutFile is not null)
-            {
-                File.WriteAllText(o.OutFile, report.Markdown);
-                Console.WriteLine($"\nwrote {Path.GetFullPath(o.OutFile)}");
-            }
+            Finish(report, summary, o.OutFile);
             return 0;
         }
         finally
@@ -230,6 +243,14 @@ public static class BenchCommand
             try { Directory.Delete(work, recursive: true); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
+    }
+
+    private static void Finish(BenchReport report, BenchTable summary, string? outFile)
+    {
+        report.Section(SummaryHeader, summary);
+        if (outFile is null) return;
+        File.WriteAllText(outFile, report.Markdown);
+        Console.WriteLine($"\nwrote {Path.GetFullPath(outFile)}");
     }
 
     private static int EpisodesPerGeneration(string environmentId, int? population)

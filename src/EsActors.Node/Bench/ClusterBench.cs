@@ -93,7 +93,11 @@ public static class ClusterBench
     public const string RunId = "bench";
 
     public sealed record Settings(string EnvironmentId, int? Population, TimeSpan MeasureFor, int MinGenerations, TimeSpan JoinTimeout, TimeSpan MeasureTimeout,
-        int Warmup = 2, int PrepareGenerations = 0);
+        int Warmup = 2, int PrepareGenerations = 0, string? ConfigFile = null)
+    {
+        /// <summary><c>--config FILE</c> for every node process, when the bench was given one.</summary>
+        public IEnumerable<string> ConfigArguments => ConfigFile is null ? [] : ["--config", ConfigFile];
+    }
 
     /// <summary>Trains the first <see cref="Settings.PrepareGenerations"/> generations on one node with <paramref name="slots"/> slots; returns its journal file.</summary>
     public static async Task<string> Prepare(Settings settings, int slots, string workDirectory, TimeSpan timeout, CancellationToken cancellation)
@@ -120,6 +124,7 @@ public static class ClusterBench
             "--journal", journal, "--out", folder, "--run-id", RunId, "--generations", generations.ToString(CultureInfo.InvariantCulture), "--target-return", "1e18" };
         if (port is { } p) train.AddRange(["--port", p.ToString(CultureInfo.InvariantCulture)]);
         if (settings.Population is { } population) train.AddRange(["--population", population.ToString(CultureInfo.InvariantCulture)]);
+        train.AddRange(settings.ConfigArguments);
         return train;
     }
 
@@ -137,7 +142,7 @@ public static class ClusterBench
             var trainer = Child.Start(TrainArguments(settings, journal, folder, 1, 1_000_000, port), folder);
             children.Add(trainer);
             for (var w = 1; w < nodes; w++)
-                children.Add(Child.Start(["worker", "--seed-nodes", $"127.0.0.1:{port}", "--journal", journal, "--slots", "1"], folder));
+                children.Add(Child.Start(["worker", "--seed-nodes", $"127.0.0.1:{port}", "--journal", journal, "--slots", "1", .. settings.ConfigArguments], folder));
 
             var joinDeadline = Stopwatch.StartNew();
             while (!trainer.Samples().Any(s => s.Slots >= nodes))

@@ -51,11 +51,11 @@ public static class GenerationTraffic
             var batch = work.Batches[b];
             var node = b % nodes;
             var evaluator = $"127.0.0.1:{2551 + node}:{-1234567890 + node}:{b / nodes % slotsPerNode}";
-            var items = WorkItem.For(plan, batch.IsEvaluation, batch.Indices);
+            var items = WorkItem.For(plan, batch);
             messages.Add(new SeedBatch(evaluator, RunId, generation, batch.BatchId, b + 1, checksum, 1000, items));
             var itemResults = items.Select(item => new ItemResult(item.Index, item.IsEvaluation,
                 1000.0 + item.Index * 0.37, item.IsEvaluation ? 0 : 990.0 - item.Index * 0.11, 1000, item.IsEvaluation ? 0 : 997,
-                item.CollectStatistics ? Statistics(inputs, 1997) : null)).ToArray();
+                item.CollectStatistics ? Statistics(inputs, 1997) : null, item.Half)).ToArray();
             results.Add(new BatchResult(evaluator, RunId, generation, batch.BatchId, b + 1, $"akka.tcp://esactors@127.0.0.1:{2551 + node}", itemResults, 1.234));
         }
         messages.AddRange(results);

@@ -93,8 +93,10 @@ public static class OptimizerCeilingBench
         var runConfig = ConfigurationFactory.ParseString($"esactors.run.snapshot-every = {snapshotEvery}").WithFallback(config);
         var (definition, stop) = RunSettings.Build(EnvironmentId, runConfig,
             new RunOverrides(Population: population, Generations: settings.Warmup + settings.MaxGenerations, TargetReturn: 1e18));
-        // Instant evaluators report no evaluation time, so batches keep their minimum size of one pair (see GenerationWork).
-        var batchesPerGeneration = GenerationWork.PairRanges(definition.Pairs, slots * dispatch.BatchesPerSlot, slots).Count + definition.EvaluationEpisodes;
+        // Instant evaluators report no evaluation time, so batches keep their minimum size of one pair and the last
+        // single pairs are split in halves (see GenerationWork); counted on generation 0.
+        var batchesPerGeneration = new GenerationWork(definition, PerturbationPlan.For(definition, 0, RunLogic.NoiseFor(definition)),
+            slots * dispatch.BatchesPerSlot, slots).Batches.Count;
         var timeout = TimeSpan.FromSeconds(30);
         var optimizer = system.ActorOf(OptimizerActor.Props(runId, dispatch, evaluators, null), runId);
         try
@@ -145,15 +147,16 @@ public static class OptimizerCeilingBench
     /// <summary>Answers counted by the instant evaluator; read from the bench thread.</summary>
     private sealed class Counters
     {
-        private long _batches, _pairs;
+        private long _batches, _episodes;
 
-        public void Add(int pairs)
+        public void Add(int trainingEpisodes)
         {
             Interlocked.Increment(ref _batches);
-            Interlocked.Add(ref _pairs, pairs);
+            Interlocked.Add(ref _episodes, trainingEpisodes);
         }
 
-        public (long Batches, long Pairs) Read() => (Interlocked.Read(ref _batches), Interlocked.Read(ref _pairs));
+        /// <summary>Batches answered, and pairs answered (a split pair's two halves count as one).</summary>
+        public (long Batches, long Pairs) Read() => (Interlocked.Read(ref _batches), Interlocked.Read(ref _episodes) / 2);
     }
 
     /// <summary>
@@ -167,18 +170,18 @@ public static class OptimizerCeilingBench
             Receive<SeedBatch>(batch =>
             {
                 var items = new ItemResult[batch.Items.Length];
-                var pairs = 0;
+                var episodes = 0;
                 for (var i = 0; i < items.Length; i++)
                 {
                     var item = batch.Items[i];
                     if (item.IsEvaluation) items[i] = new ItemResult(item.Index, true, 20 + item.Index % 97, 0, 100, 0, null);
                     else
                     {
-                        pairs++;
-                        items[i] = new ItemResult(item.Index, false, 10 + (item.Index * 7 + batch.Generation) % 101, 10 + (item.Index * 13 + batch.Generation) % 89, 100, 100, null);
+                        episodes += item.Half == PairHalf.Both ? 2 : 1;
+                        items[i] = new ItemResult(item.Index, false, 10 + (item.Index * 7 + batch.Generation) % 101, 10 + (item.Index * 13 + batch.Generation) % 89, 100, 100, null, item.Half);
                     }
                 }
-                counters.Add(pairs);
+                counters.Add(episodes);
                 Sender.Tell(new BatchResult(batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, batch.Attempt, "instant", items, 0));
             });
         }

@@ -12,16 +12,18 @@ public interface IWithEvaluatorId
     string EvaluatorId { get; }
 }
 
-/// <summary>One unit of work: a mirrored pair (both halves share the episode seed) or a noiseless evaluation episode.</summary>
+/// <summary>One unit of work: a mirrored pair (both halves share the episode seed), one half of a pair, or a noiseless evaluation episode.</summary>
 /// <param name="Index">Pair index, or evaluation-episode index when <see cref="IsEvaluation"/>.</param>
 /// <param name="NoiseIndex">Start of ε in the noise table; −1 for evaluation episodes.</param>
-public readonly record struct WorkItem(int Index, bool IsEvaluation, int NoiseIndex, ulong EpisodeSeed, bool CollectStatistics)
+public readonly record struct WorkItem(int Index, bool IsEvaluation, int NoiseIndex, ulong EpisodeSeed, bool CollectStatistics, PairHalf Half = PairHalf.Both)
 {
-    /// <summary>The items of a batch of <paramref name="plan"/>: its pairs, or its evaluation episodes.</summary>
-    public static WorkItem[] For(PerturbationPlan plan, bool isEvaluation, IEnumerable<int> indices) =>
+    /// <summary>The items of <paramref name="batch"/> of <paramref name="plan"/>: its pairs (or pair half), or its evaluation episodes.</summary>
+    public static WorkItem[] For(PerturbationPlan plan, WorkBatch batch) => For(plan, batch.IsEvaluation, batch.Indices, batch.Half);
+
+    public static WorkItem[] For(PerturbationPlan plan, bool isEvaluation, IEnumerable<int> indices, PairHalf half = PairHalf.Both) =>
         indices.Select(i => isEvaluation
             ? new WorkItem(i, true, -1, plan.EvaluationSeeds[i], false)
-            : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i])).ToArray();
+            : new WorkItem(i, false, plan.NoiseIndices[i], plan.EpisodeSeeds[i], plan.CollectStatistics[i], half)).ToArray();
 }
 
 /// <summary>
@@ -33,12 +35,16 @@ public sealed record SeedBatch(
     int EpisodeCap, WorkItem[] Items) : IEsMessage, IWithEvaluatorId;
 
 /// <summary>
-/// Result of one work item. Evaluation items fill only the positive half. Observation statistics travel per
-/// item (only for the few sampled pairs) so the optimizer can merge them in pair order, whatever the batching.
+/// Result of one work item. Evaluation items fill only the positive half, as does a <see cref="PairHalf.Positive"/>
+/// item (a <see cref="PairHalf.Negative"/> one only the negative half). Observation statistics travel per item (only
+/// for the few sampled pairs, never split) so the optimizer can merge them in pair order, whatever the batching.
 /// </summary>
 public sealed record ItemResult(
     int Index, bool IsEvaluation, double ReturnPositive, double ReturnNegative, int LengthPositive, int LengthNegative,
-    ObservationStatistics? ObservationDelta);
+    ObservationStatistics? ObservationDelta, PairHalf Half = PairHalf.Both)
+{
+    public ItemOutcome ToOutcome() => new(Index, IsEvaluation, Half, ReturnPositive, ReturnNegative, LengthPositive, LengthNegative, ObservationDelta);
+}
 
 /// <summary>Evaluator → optimizer: scalars only.</summary>
 public sealed record BatchResult(

@@ -17,7 +17,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     public const int Id = 7301;
     public override int Identifier => Id;
 
-    private const string SeedBatchManifest = "sb1", BatchResultManifest = "br1", BatchRejectedManifest = "bx1",
+    private const string SeedBatchManifest = "sb2", BatchResultManifest = "br2", BatchRejectedManifest = "bx1",
         GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr1", FetchStateManifest = "fs1", StateReplyManifest = "sr1",
         StartRunManifest = "st1", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
         RunStartedManifest = "E:run-started:1", StopChangedManifest = "E:stop-changed:1", GenerationManifest = "E:generation:1",
@@ -55,7 +55,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case SeedBatch m:
                 w.Write(m.EvaluatorId); w.Write(m.RunId); w.Write(m.Generation); w.Write(m.BatchId); w.Write(m.Attempt);
                 w.Write(m.StateChecksum); w.Write(m.EpisodeCap); w.Write(m.Items.Length);
-                foreach (var i in m.Items) { w.Write(i.Index); w.Write(i.IsEvaluation); w.Write(i.NoiseIndex); w.Write(i.EpisodeSeed); w.Write(i.CollectStatistics); }
+                foreach (var i in m.Items) { w.Write(i.Index); w.Write(i.IsEvaluation); w.Write(i.NoiseIndex); w.Write(i.EpisodeSeed); w.Write(i.CollectStatistics); w.Write((byte)i.Half); }
                 break;
             case BatchResult m:
                 w.Write(m.EvaluatorId); w.Write(m.RunId); w.Write(m.Generation); w.Write(m.BatchId); w.Write(m.Attempt); w.Write(m.NodeAddress);
@@ -65,6 +65,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                     w.Write(i.Index); w.Write(i.IsEvaluation); w.Write(i.ReturnPositive); w.Write(i.ReturnNegative); w.Write(i.LengthPositive); w.Write(i.LengthNegative);
                     w.Write(i.ObservationDelta is not null);
                     if (i.ObservationDelta is not null) w.WriteStatistics(i.ObservationDelta);
+                    w.Write((byte)i.Half);
                 }
                 w.Write(m.EvaluationSeconds);
                 break;
@@ -167,13 +168,19 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         return nodes;
     }
 
+    private static PairHalf ReadHalf(BinaryReader r)
+    {
+        var half = (PairHalf)r.ReadByte();
+        return Enum.IsDefined(half) ? half : throw new InvalidDataException($"unknown pair half {(byte)half}");
+    }
+
     private static SeedBatch ReadSeedBatch(BinaryReader r)
     {
         var evaluator = r.ReadString(); var run = r.ReadString(); var generation = r.ReadInt32(); var batch = r.ReadInt32(); var attempt = r.ReadInt32();
         var checksum = r.ReadUInt64(); var cap = r.ReadInt32(); var count = r.ReadInt32();
         if (count < 0 || count > 1_000_000) throw new InvalidDataException("implausible item count");
         var items = new WorkItem[count];
-        for (var i = 0; i < count; i++) items[i] = new WorkItem(r.ReadInt32(), r.ReadBoolean(), r.ReadInt32(), r.ReadUInt64(), r.ReadBoolean());
+        for (var i = 0; i < count; i++) items[i] = new WorkItem(r.ReadInt32(), r.ReadBoolean(), r.ReadInt32(), r.ReadUInt64(), r.ReadBoolean(), ReadHalf(r));
         return new SeedBatch(evaluator, run, generation, batch, attempt, checksum, cap, items);
     }
 
@@ -185,7 +192,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         var items = new ItemResult[count];
         for (var i = 0; i < count; i++)
             items[i] = new ItemResult(r.ReadInt32(), r.ReadBoolean(), r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(),
-                r.ReadBoolean() ? r.ReadStatistics() : null);
+                r.ReadBoolean() ? r.ReadStatistics() : null, ReadHalf(r));
         return new BatchResult(evaluator, run, generation, batch, attempt, node, items, r.ReadDouble());
     }
 

@@ -1,3 +1,4 @@
+using EsActors.Domain.Normalization;
 using EsActors.Domain.Runs;
 using static EsActors.Domain.Tests.Runs.RunTestData;
 
@@ -44,7 +45,9 @@ public class GenerationWorkTests
         Assert.Equal(run.EvaluationEpisodes, evaluation.Count);
         var pairBatches = work.Batches.Skip(evaluation.Count).ToList();
         Assert.All(pairBatches, b => Assert.False(b.IsEvaluation));
-        Assert.Equal(GenerationWork.PairRanges(40, 16, 2).Select(r => Enumerable.Range(r.From, r.To - r.From).ToArray()), pairBatches.Select(b => b.Indices));
+        // (a split pair's second half follows its first)
+        Assert.Equal(GenerationWork.PairRanges(40, 16, 2).Select(r => Enumerable.Range(r.From, r.To - r.From).ToArray()),
+            pairBatches.Where(b => b.Half != PairHalf.Negative).Select(b => b.Indices));
         Assert.Equal(Enumerable.Range(0, work.Batches.Count), work.Batches.Select(b => b.BatchId));
     }
 
@@ -64,4 +67,88 @@ public class GenerationWorkTests
         Assert.True(evaluation.Count <= 2, "evaluation episodes are grouped, at most one batch per slot");
         Assert.Equal(2, work.Batches.Count(b => !b.IsEvaluation));
     }
+
+    [Fact]
+    public void On_several_slots_the_last_single_pairs_run_as_two_half_batches_unless_they_sample_statistics()
+    {
+        var run = Definition(pairs: 40);
+        var plan = PerturbationPlan.For(run, 0, RunLogic.NoiseFor(run));
+        var work = new GenerationWork(run, plan, 16, 2);
+
+        var pairBatches = work.Batches.Where(b => !b.IsEvaluation).ToList();
+        var expected = new List<(int[], PairHalf)>();
+        foreach (var (from, to) in GenerationWork.PairRanges(40, 16, 2))
+        {
+            if (to - from == 1 && !plan.CollectStatistics[from]) { expected.Add(([from], PairHalf.Positive)); expected.Add(([from], PairHalf.Negative)); }
+            else expected.Add((Enumerable.Range(from, to - from).ToArray(), PairHalf.Both));
+        }
+        Assert.Equal(expected, pairBatches.Select(b => (b.Indices, b.Half)));
+        Assert.Contains(pairBatches, b => b.Half == PairHalf.Negative);
+        Assert.Equal(Enumerable.Range(0, work.Batches.Count), work.Batches.Select(b => b.BatchId));
+
+        // One slot has no tail to balance, and cheap episodes (several pairs per batch) are not worth the extra messages.
+        Assert.All(new GenerationWork(run, plan, 16, 1).Batches, b => Assert.Equal(PairHalf.Both, b.Half));
+        Assert.All(new GenerationWork(run, plan, 16, 2, minPairsPerBatch: 2).Batches, b => Assert.Equal(PairHalf.Both, b.Half));
+        // Switched off (esactors.optimizer.split-tail-pairs = off): the same ranges, all whole.
+        var whole = new GenerationWork(run, plan, 16, 2, splitTail: false).Batches.Where(b => !b.IsEvaluation).ToList();
+        Assert.All(whole, b => Assert.Equal(PairHalf.Both, b.Half));
+        Assert.Equal(GenerationWork.PairRanges(40, 16, 2).Select(r => Enumerable.Range(r.From, r.To - r.From).ToArray()), whole.Select(b => b.Indices));
+    }
+
+    [Fact]
+    public void Split_halves_assemble_the_same_generation_as_whole_pairs()
+    {
+        var run = Definition(pairs: 40);
+        var plan = PerturbationPlan.For(run, 3, RunLogic.NoiseFor(run));
+        var whole = new GenerationWork(run, plan, 16, 1);
+        var split = new GenerationWork(run, plan, 16, 4);
+        Assert.Contains(split.Batches, b => b.Half != PairHalf.Both);
+
+        foreach (var work in new[] { whole, split })
+            foreach (var batch in work.Batches.Reverse())
+                Assert.True(work.Record(batch.BatchId, Outcomes(plan, run, batch, batch.Half), TimeSpan.Zero));
+
+        var a = whole.Assemble(1.0);
+        var b = split.Assemble(1.0);
+        Assert.Equal(a.ReturnsPositive, b.ReturnsPositive);
+        Assert.Equal(a.ReturnsNegative, b.ReturnsNegative);
+        Assert.Equal(a.LengthsPositive, b.LengthsPositive);
+        Assert.Equal(a.LengthsNegative, b.LengthsNegative);
+        Assert.Equal(a.ObservationDelta.Sum, b.ObservationDelta.Sum);
+        Assert.Equal(a.ObservationDelta.SumOfSquares, b.ObservationDelta.SumOfSquares);
+        Assert.Equal(a.ObservationDelta.Count, b.ObservationDelta.Count);
+        Assert.Equal(a.EvaluationReturns, b.EvaluationReturns);
+    }
+
+    [Fact]
+    public void A_result_for_the_wrong_half_of_a_split_pair_is_refused()
+    {
+        var run = Definition(pairs: 40);
+        var plan = PerturbationPlan.For(run, 0, RunLogic.NoiseFor(run));
+        var work = new GenerationWork(run, plan, 16, 2);
+        var positive = work.Batches.First(b => b.Half == PairHalf.Positive);
+
+        Assert.False(work.Record(positive.BatchId, Outcomes(plan, run, positive, PairHalf.Negative), TimeSpan.Zero));
+        Assert.False(work.Record(positive.BatchId, Outcomes(plan, run, positive, PairHalf.Both), TimeSpan.Zero));
+        Assert.False(work.IsDone(positive.BatchId));
+        Assert.True(work.Record(positive.BatchId, Outcomes(plan, run, positive, PairHalf.Positive), TimeSpan.Zero));
+    }
+
+    /// <summary>
+    /// What an evaluator would report for <paramref name="batch"/>, claiming <paramref name="half"/>: values depend
+    /// only on the item; statistics for the pairs that sample them.
+    /// </summary>
+    private static ItemOutcome[] Outcomes(PerturbationPlan plan, RunDefinition run, WorkBatch batch, PairHalf half) => batch.Indices.Select(i =>
+    {
+        if (batch.IsEvaluation) return new ItemOutcome(i, true, PairHalf.Both, 100 + i, 0, 50 + i, 0, null);
+        var positive = half != PairHalf.Negative;
+        var negative = half != PairHalf.Positive;
+        ObservationStatistics? delta = null;
+        if (half == PairHalf.Both && plan.CollectStatistics[i])
+        {
+            var sum = Enumerable.Range(0, run.Network.Inputs).Select(k => 0.1 * i + k).ToArray();
+            delta = new ObservationStatistics(sum, sum.Select(x => x * x + 1).ToArray(), 7 + i);
+        }
+        return new ItemOutcome(i, false, half, positive ? 1.5 * i : 0, negative ? 2 - 0.25 * i : 0, positive ? 10 + i : 0, negative ? 20 + i : 0, delta);
+    }).ToArray();
 }

@@ -34,4 +34,37 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         Assert.True(File.Exists(report), "--out file missing");
         Assert.Contains($"## {BenchCommand.JournalHeader}", File.ReadAllText(report));
     }
+
+    [Fact]
+    public async Task Cluster_only_bench_measures_just_the_requested_sizes_with_the_given_node_config()
+    {
+        var folder = fixture.NewFolder("bench-cluster-only");
+        // A setting every node must accept: a malformed or unknown-typed value would stop the nodes and leave no rows.
+        var config = Path.Combine(folder, "nodes.conf");
+        File.WriteAllText(config, "esactors.optimizer.split-tail-pairs = off\n");
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), folder, "bench", "--quick", "--nodes", "2", "--cluster-only", "--config", config);
+        Assert.True(result.ExitCode == 0, result.Describe());
+        var stdout = string.Join('\n', result.Stdout);
+        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.SummaryHeader })
+            Assert.Contains($"## {header}", stdout);
+        foreach (var header in new[] { BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.OptimizerCeilingHeader })
+            Assert.DoesNotContain($"## {header}", stdout);
+        Assert.Contains(result.Stdout, l => l.StartsWith("| 2 ", StringComparison.Ordinal) && !l.Contains("not reached"));
+        Assert.DoesNotContain(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal));
+        Assert.Contains("Every replayed return is bit-identical to the journal's.", stdout);
+    }
+
+    [Theory]
+    [InlineData("--nodes", "0", "--nodes")]
+    [InlineData("--config", "no-such-file.conf", "no-such-file.conf")]
+    public async Task Bench_with_bad_options_fails_with_one_line(string option, string value, string mention)
+    {
+        var folder = fixture.NewFolder("bench-bad");
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(30), folder, "bench", "--quick", option, value);
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.Stderr, l => !string.IsNullOrWhiteSpace(l));
+        Assert.StartsWith("error: ", error);
+        Assert.Contains(mention, error);
+        Assert.DoesNotContain(result.Stdout, l => l.StartsWith("## ", StringComparison.Ordinal));
+    }
 }

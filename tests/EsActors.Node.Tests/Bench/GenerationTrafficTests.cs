@@ -1,4 +1,5 @@
 using Akka.Actor;
+using EsActors.Domain.Runs;
 using EsActors.Node.Bench;
 using EsActors.Node.Protocol;
 using EsActors.Node.Serialization;
@@ -36,8 +37,12 @@ public sealed class GenerationTrafficTests : IDisposable
     {
         var run = GenerationTraffic.Definition(256, 5_000);
         var messages = GenerationTraffic.Messages(run, 3, 2, 2);
-        var pairs = messages.OfType<SeedBatch>().SelectMany(b => b.Items).Where(i => !i.IsEvaluation).Select(i => i.Index).Order().ToArray();
-        Assert.Equal(Enumerable.Range(0, run.Pairs), pairs);
+        // Every episode once: a pair whole, or its two halves in separate batches (the split tail).
+        var episodes = messages.OfType<SeedBatch>().SelectMany(b => b.Items).Where(i => !i.IsEvaluation)
+            .SelectMany(i => i.Half == PairHalf.Both ? [(i.Index, PairHalf.Positive), (i.Index, PairHalf.Negative)] : new[] { (i.Index, i.Half) })
+            .Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, run.Pairs).SelectMany(i => new[] { (i, PairHalf.Positive), (i, PairHalf.Negative) }), episodes);
+        Assert.Contains(messages.OfType<SeedBatch>(), b => b.Items is [{ Half: PairHalf.Negative }]);
         Assert.Equal(messages.OfType<SeedBatch>().Count(), messages.OfType<BatchResult>().Count());
         Assert.Equal(3, messages.OfType<GenerationsReply>().Count());
         foreach (var message in messages)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EsActors.Node.Hosting;
 using EsActors.Node.Tests.Support;
 using Xunit.Abstractions;
 
@@ -294,8 +295,8 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
         var work = reference.NewFolder("incompatible");
         var port = ClusterProcess.FreePort();
         var journal = Path.Combine(work, "journal.db");
-        var otherVersion = Path.Combine(work, "protocol-2.conf");
-        File.WriteAllText(otherVersion, "esactors.compatibility.protocol-version = 2\n");
+        var otherVersion = Path.Combine(work, "protocol-other.conf");
+        File.WriteAllText(otherVersion, $"esactors.compatibility.protocol-version = {Compatibility.ProtocolVersion + 1}\n");
         var processes = new List<ClusterProcess>();
         try
         {
@@ -306,15 +307,15 @@ public sealed class MultiNodeTests(MultiNodeReference reference, ITestOutputHelp
             processes.Add(train);
             Assert.True(await train.WaitForStdoutAsync(lines => lines.Any(IsGeneration), Timeout), "the run never started");
 
-            var stranger = ClusterProcess.Start("worker speaking protocol 2", work,
+            var stranger = ClusterProcess.Start("worker speaking another protocol", work,
                 ["worker", "--seed-nodes", $"127.0.0.1:{port}", "--slots", "1", "--config", otherVersion], Logging);
             processes.Add(stranger);
             Assert.Equal(3, await stranger.WaitForExitAsync(Timeout));
             Assert.Contains(stranger.Stderr, l => l.StartsWith("error: this node is incompatible with the cluster", StringComparison.Ordinal)
-                && l.Contains("protocol version 1 (expected 2)", StringComparison.Ordinal));
+                && l.Contains($"protocol version {Compatibility.ProtocolVersion} (expected {Compatibility.ProtocolVersion + 1})", StringComparison.Ordinal));
 
             Assert.Equal(0, await train.WaitForExitAsync(Timeout));
-            Assert.Contains(train.Stderr, l => l.Contains("Refusing node", StringComparison.Ordinal) && l.Contains("protocol version 2 (expected 1)", StringComparison.Ordinal));
+            Assert.Contains(train.Stderr, l => l.Contains("Refusing node", StringComparison.Ordinal) && l.Contains($"protocol version {Compatibility.ProtocolVersion + 1} (expected {Compatibility.ProtocolVersion})", StringComparison.Ordinal));
             Assert.Contains(train.Stdout, l => l.StartsWith($"done: run {RunId} at generation 600", StringComparison.Ordinal));
             Assert.DoesNotContain(train.Stdout, l => Slots(l) is > 2); // the stranger never got a slot
         }

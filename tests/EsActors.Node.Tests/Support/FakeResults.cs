@@ -9,6 +9,6 @@ public static class FakeResults
         batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, batch.Attempt, "fake-node",
         batch.Items.Select(i => i.IsEvaluation
             ? new ItemResult(i.Index, true, 20 + i.Index + offset, 0, 20 + i.Index, 0, null)
-            : new ItemResult(i.Index, false, 10 + 3 * i.Index + offset, 12 - i.Index + offset, 10 + i.Index, 12, null)).ToArray(),
+            : new ItemResult(i.Index, false, 10 + 3 * i.Index + offset, 12 - i.Index + offset, 10 + i.Index, 12, null, i.Half)).ToArray(),
         0.01);
 }
