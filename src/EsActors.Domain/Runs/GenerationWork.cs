@@ -13,6 +13,9 @@ public readonly record struct ItemOutcome(
     int Index, bool IsEvaluation, PairHalf Half, double ReturnPositive, double ReturnNegative, int LengthPositive, int LengthNegative,
     ObservationStatistics? Delta);
 
+/// <summary>A batch handed to a slot by <see cref="GenerationWork.AssignToSlots"/>; a backup copies a straggler already out.</summary>
+public readonly record struct Assigned(string Evaluator, WorkBatch Batch, int Attempt, bool IsBackup);
+
 /// <summary>
 /// Book-keeping of one generation in flight, kept out of the actor so it can be tested without Akka: which
 /// batches are unassigned, who holds the others and since when, which results arrived. The first result of a
@@ -219,6 +222,40 @@ public sealed class GenerationWork
         attempt = Assign(id, evaluator, now);
         Backups++;
         return true;
+    }
+
+    /// <summary>
+    /// The optimizer's dispatch rule, one pass: every idle slot (in the given order) gets the next unassigned batch,
+    /// or else a backup copy of a straggler; then slots get one more batch each, up to
+    /// <paramref name="inFlightPerSlot"/>, but only while every slot could still get one — a batch queued behind a
+    /// running one near the end of a generation would leave other slots idle. <paramref name="held"/> is how many
+    /// batches each slot holds (a late answer to an older generation's batch still holds its place).
+    /// </summary>
+    public IReadOnlyList<Assigned> AssignToSlots(IReadOnlyList<(string Evaluator, int Held)> held, TimeSpan now, double backupAfter, int inFlightPerSlot)
+    {
+        var assigned = new List<Assigned>();
+        var counts = held.Select(h => h.Held).ToArray();
+        for (var i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] != 0) continue;
+            var evaluator = held[i].Evaluator;
+            if (TryAssignNext(evaluator, now, out var batch, out var attempt)) assigned.Add(new Assigned(evaluator, batch, attempt, false));
+            else if (TryAssignBackup(evaluator, now, backupAfter, out batch, out attempt)) assigned.Add(new Assigned(evaluator, batch, attempt, true));
+            else break;
+            counts[i]++;
+        }
+        for (var level = 1; level < inFlightPerSlot && UnassignedCount > counts.Length; level++)
+            for (var i = 0; i < counts.Length; i++)
+            {
+                if (counts[i] != level) continue;
+                if (UnassignedCount > counts.Length && TryAssignNext(held[i].Evaluator, now, out var batch, out var attempt))
+                {
+                    assigned.Add(new Assigned(held[i].Evaluator, batch, attempt, false));
+                    counts[i]++;
+                }
+                else break;
+            }
+        return assigned;
     }
 
     private void Requeue(int batchId)

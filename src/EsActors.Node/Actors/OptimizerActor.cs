@@ -186,30 +186,19 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private int MinPairsPerBatch() =>
         _secondsPerPair > 0 ? (int)Math.Clamp(Math.Ceiling(_settings.MinBatchTime.TotalSeconds / _secondsPerPair), 1, int.MaxValue / 2) : 1;
 
-    /// <summary>
-    /// Hands unassigned batches to idle slots, then backup copies of stragglers to slots still idle, then queues
-    /// one more batch on each slot up to the in-flight limit.
-    /// </summary>
+    /// <summary>Hands out batches by <see cref="GenerationWork.AssignToSlots"/>: idle slots first, then backups, then queued batches.</summary>
     private void Dispatch()
     {
         if (_work is null) return;
-        foreach (var evaluator in _slots.Where(s => s.Value.Count == 0).Select(s => s.Key).ToList())
+        foreach (var a in _work.AssignToSlots(_slots.Select(s => (s.Key, s.Value.Count)).ToList(), Now, _settings.BackupAfter, _settings.BatchesInFlightPerSlot))
         {
-            if (_work.TryAssignNext(evaluator, Now, out var batch, out var attempt)) Send(evaluator, batch, attempt);
-            else if (_work.TryAssignBackup(evaluator, Now, _settings.BackupAfter, out batch, out attempt))
+            if (a.IsBackup)
             {
-                _log.Info("Backup copy of batch {BatchId} of generation {Generation} to {Evaluator}", batch.BatchId, _work.Generation, evaluator);
-                CountersOf(EvaluatorIds.Node(evaluator)).Backups++;
-                Send(evaluator, batch, attempt);
+                _log.Info("Backup copy of batch {BatchId} of generation {Generation} to {Evaluator}", a.Batch.BatchId, _work.Generation, a.Evaluator);
+                CountersOf(EvaluatorIds.Node(a.Evaluator)).Backups++;
             }
-            else break;
+            Send(a.Evaluator, a.Batch, a.Attempt);
         }
-        // A queued batch waits behind the one running: near the generation's end that would leave other slots idle
-        // while one still has two to do, so queue only while every slot can still get a batch of its own.
-        for (var held = 1; held < _settings.BatchesInFlightPerSlot && _work.UnassignedCount > _slots.Count; held++)
-            foreach (var evaluator in _slots.Where(s => s.Value.Count == held).Select(s => s.Key).ToList())
-                if (_work.UnassignedCount > _slots.Count && _work.TryAssignNext(evaluator, Now, out var batch, out var attempt)) Send(evaluator, batch, attempt);
-                else break;
     }
 
     private void Send(string evaluator, WorkBatch batch, int attempt)

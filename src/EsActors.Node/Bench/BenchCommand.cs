@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Actor;
+using EsActors.Domain.Runs;
 using EsActors.Environments;
 using EsActors.Node.Actors;
 using EsActors.Node.Hosting;
@@ -24,6 +25,7 @@ public static class BenchCommand
     public const string RawHeader = "1. Raw rate";
     public const string ClusterHeader = "2. Cluster throughput";
     public const string CoresHeader = "2b. Where the cores went";
+    public const string BarrierHeader = "2c. The generation barrier, simulated";
     public const string UpdateHeader = "3. Update step";
     public const string TrafficHeader = "4. Bytes per generation";
     public const string JournalHeader = "5. Journal";
@@ -149,6 +151,36 @@ public static class BenchCommand
                 "Env steps per evaluator CPU-second against the single-thread replay shows how much slower episodes step while the machine is shared " +
                 "(caches, memory bandwidth, clock).");
 
+            // 2c. The same generations scheduled on paper: the barrier's cost without the machine's noise.
+            var dispatchConfig = DispatchSettings.From(NodeConfig.RunSettings(o.EnvironmentId, o.ConfigFile));
+            var barrier = new BenchTable("nodes k", "generations", "batches / generation", "scheduling alone, split tail on", "split tail off", "backups on / off",
+                "with message delays (split on)", "measured idle (2b)");
+            foreach (var row in rows.Where(r => r.Window is not null))
+            {
+                var w = row.Window!;
+                var window = Enumerable.Range(w.FirstGeneration, w.Generations).Select(g => replayed.GetValueOrDefault(g)).ToList();
+                if (window.Count == 0 || window.Any(g => g is null)) continue;
+                var costs = window.Select(g => g!.Costs()).ToList();
+                var scheduling = new DispatchSimulation.Settings(row.Nodes, dispatchConfig.BatchesPerSlot, dispatchConfig.BatchesInFlightPerSlot, dispatchConfig.BackupAfter,
+                    dispatchConfig.MinBatchTime.TotalSeconds, SplitTail: true, Latency: 0, TickSeconds: dispatchConfig.TickInterval.TotalSeconds);
+                var split = DispatchSimulation.Run(window[0]!.Run, costs, scheduling);
+                var whole = DispatchSimulation.Run(window[0]!.Run, costs, scheduling with { SplitTail = false });
+                var delayed = DispatchSimulation.Run(window[0]!.Run, costs, scheduling with
+                    { Latency = RemoteLatency.TotalSeconds, LocalSlots = 1, LocalLatency = LocalLatency.TotalSeconds });
+                barrier.Add(row.Nodes, w.Generations, (split.Batches / (double)w.Generations).ToString("0.0", CultureInfo.InvariantCulture),
+                    Percent1(split.IdleShare), Percent1(whole.IdleShare), $"{split.Backups} / {whole.Backups}", Percent1(delayed.IdleShare),
+                    row.Cores is { } c ? Percent1(c.IdleShare) : "n/a");
+                if (row.Nodes == Math.Min(2, cores))
+                    summary.Add($"barrier k={row.Nodes}, simulated", $"idle {Percent1(split.IdleShare)} from scheduling (split tail off: {Percent1(whole.IdleShare)}), {Percent1(delayed.IdleShare)} with message delays");
+            }
+            report.Section(BarrierHeader, barrier,
+                "Each row's generations scheduled again on paper (DispatchSimulation: the optimizer's own dispatch rule and settings, one slot per node, " +
+                "each episode taking its journal length × the replay's time per step). Idle = slot time not spent on useful episodes (the generation's tail, " +
+                "waits for messages, duplicate backup work). *Scheduling alone* has instant messages: the loss no faster network or runtime can remove. " +
+                $"*With message delays* every message to or from the optimizer's own node takes {LocalLatency.TotalMilliseconds:0.00} ms and to or from another node " +
+                $"{RemoteLatency.TotalMilliseconds:0.0} ms (loopback between two busy processes, docs/scaling.md). No machine noise, so scheduling choices can be compared " +
+                "here even when their effect is below the run-to-run spread of section 2.");
+
             if (o.ClusterOnly)
             {
                 Finish(report, summary, o.OutFile);
@@ -244,6 +276,9 @@ public static class BenchCommand
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
+
+    /// <summary>One-way message delays assumed by the barrier simulation, within the optimizer's node and to another process on loopback.</summary>
+    private static readonly TimeSpan LocalLatency = TimeSpan.FromMilliseconds(0.05), RemoteLatency = TimeSpan.FromMilliseconds(0.5);
 
     private static void Finish(BenchReport report, BenchTable summary, string? outFile)
     {

@@ -12,9 +12,20 @@ namespace EsActors.Node.Bench;
 /// <summary>
 /// One generation evaluated again: its env steps, the time one thread took on an otherwise idle machine, the mean
 /// time each of <c>threads</c> threads took while all replayed it at once (shared caches, memory bandwidth and clock
-/// of a fully loaded machine), and whether every return came out bit-identical to the journal's.
+/// of a fully loaded machine), and whether every return came out bit-identical to the journal's; with the run and
+/// the journal's event, so its episodes can be scheduled again on paper (<see cref="DispatchSimulation"/>).
 /// </summary>
-public sealed record ReplayedGeneration(int Generation, long Steps, double Seconds, double LoadedSeconds, bool Identical);
+public sealed record ReplayedGeneration(int Generation, long Steps, double Seconds, double LoadedSeconds, bool Identical, RunDefinition Run, GenerationCompleted Journal)
+{
+    /// <summary>Each episode's time on one thread: its length × this generation's replayed seconds per step.</summary>
+    public DispatchSimulation.GenerationCosts Costs()
+    {
+        var perStep = Steps > 0 ? Seconds / Steps : 0;
+        return new DispatchSimulation.GenerationCosts(PerturbationPlan.For(Run, Generation, RunLogic.NoiseFor(Run)),
+            Journal.LengthsPositive.Select(l => l * perStep).ToArray(), Journal.LengthsNegative.Select(l => l * perStep).ToArray(),
+            Journal.EvaluationLengths.Select(l => l * perStep).ToArray());
+    }
+}
 
 /// <summary>
 /// The physical limit of exactly the work a cluster did: the generations of a run are rebuilt from its journal and
@@ -51,10 +62,11 @@ public static class WorkReplay
             throw new InvalidOperationException($"the journal of run {runId} does not hold generations {from}..{to - 1}");
 
         var alone = ReplayAll(run, window, from, limit, cancellation);
+        var events = window.Where(w => w.Journal.Generation >= from).Select(w => w.Journal).ToArray();
         var loaded = new (long Steps, double Seconds, bool Identical)[Math.Max(1, threads)][];
         Parallel.For(0, loaded.Length, new ParallelOptions { MaxDegreeOfParallelism = loaded.Length, CancellationToken = cancellation },
             t => loaded[t] = ReplayAll(run, window, from, limit, cancellation));
-        return alone.Select((a, i) => new ReplayedGeneration(from + i, a.Steps, a.Seconds, loaded.Average(l => l[i].Seconds), a.Identical && loaded.All(l => l[i].Identical)))
+        return alone.Select((a, i) => new ReplayedGeneration(from + i, a.Steps, a.Seconds, loaded.Average(l => l[i].Seconds), a.Identical && loaded.All(l => l[i].Identical), run, events[i]))
             .ToList();
     }
 

@@ -15,7 +15,7 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(85), folder, "bench", "--quick", "--out", report);
         Assert.True(result.ExitCode == 0, result.Describe());
         var stdout = string.Join('\n', result.Stdout);
-        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.SummaryHeader })
+        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.BarrierHeader, BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.SummaryHeader })
             Assert.Contains($"## {header}", stdout);
         Assert.Contains(result.Stdout, l => l.StartsWith("| CartPole-v1 ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal));
@@ -25,6 +25,8 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         Assert.DoesNotContain("Replay failed", stdout);
         // Where the cores went (Linux /proc): the k=1 row has shares, not "n/a".
         Assert.Contains(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\| [0-9.]+ % +\| [0-9.]+ % +\|"));
+        // The barrier simulation schedules the k=2 row's generations again: idle shares for split tail on and off.
+        Assert.Contains(result.Stdout, l => l.StartsWith("| barrier k=2, simulated ", StringComparison.Ordinal) && l.Contains("split tail off"));
         Assert.Contains(result.Stdout, l => l.StartsWith("| EsGradient.Estimate ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| RunLogic.Apply", StringComparison.Ordinal));
         foreach (var population in new[] { 64, 256, 1024 })
@@ -45,7 +47,7 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), folder, "bench", "--quick", "--nodes", "2", "--cluster-only", "--config", config);
         Assert.True(result.ExitCode == 0, result.Describe());
         var stdout = string.Join('\n', result.Stdout);
-        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.SummaryHeader })
+        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.BarrierHeader, BenchCommand.SummaryHeader })
             Assert.Contains($"## {header}", stdout);
         foreach (var header in new[] { BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.OptimizerCeilingHeader })
             Assert.DoesNotContain($"## {header}", stdout);
