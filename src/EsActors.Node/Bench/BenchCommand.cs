@@ -26,6 +26,7 @@ public static class BenchCommand
     public const string ClusterHeader = "2. Cluster throughput";
     public const string CoresHeader = "2b. Where the cores went";
     public const string BarrierHeader = "2c. The generation barrier, simulated";
+    public const string IdleHeader = "2d. What an idle node costs";
     public const string UpdateHeader = "3. Update step";
     public const string TrafficHeader = "4. Bytes per generation";
     public const string JournalHeader = "5. Journal";
@@ -180,6 +181,22 @@ public static class BenchCommand
                 $"*With message delays* every message to or from the optimizer's own node takes {LocalLatency.TotalMilliseconds:0.00} ms and to or from another node " +
                 $"{RemoteLatency.TotalMilliseconds:0.0} ms (loopback between two busy processes, docs/scaling.md). No machine noise, so scheduling choices can be compared " +
                 "here even when their effect is below the run-to-run spread of section 2.");
+
+            // 2d. The cost of merely being in a cluster, with the shipped settings and with Akka's default timer tick.
+            var idle = new BenchTable("configuration", "CPU per idle node (share of one core)", "note");
+            var akkaDefaultTick = Path.Combine(work, "akka-default-tick.conf");
+            File.WriteAllText(akkaDefaultTick, "akka.scheduler.tick-duration = 10ms\n");
+            var idleWindow = TimeSpan.FromSeconds(o.Quick ? 3 : 15);
+            foreach (var (name, file) in new[] { (o.ConfigFile is null ? "shipped (hocon/)" : "with --config", o.ConfigFile), ("Akka's default tick-duration = 10ms", akkaDefaultTick) })
+            {
+                var (share, problem) = await ClusterBench.MeasureIdle(file is null ? null : Path.GetFullPath(file), TimeSpan.FromSeconds(o.Quick ? 2 : 5), idleWindow, work, cancellation);
+                idle.Add(name, share is { } v ? Percent1(v) : "n/a", problem ?? "");
+                if (share is { } measured && file == o.ConfigFile) summary.Add("idle node", $"{Percent1(measured)} of a core");
+            }
+            report.Section(IdleHeader, idle,
+                $"Two `worker` processes in a cluster with no run: their CPU over {idleWindow.TotalSeconds:0} s once both are Up, per node. Every node pays this " +
+                "whatever it evaluates (timers, gossip, heartbeats, and the thread-pool wake-ups they cause), out of the evaluators' cores. " +
+                "Akka's scheduler wakes every tick even when nothing is due; every timer here is 250 ms or longer, so hocon/cluster.conf ticks every 100 ms.");
 
             if (o.ClusterOnly)
             {

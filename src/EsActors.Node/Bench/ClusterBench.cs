@@ -173,6 +173,44 @@ public static class ClusterBench
         }
     }
 
+    /// <summary>
+    /// CPU an idle cluster costs: two <c>worker</c> processes (the first its own seed) with no run, once both are Up
+    /// and <paramref name="settle"/> has passed; returns the mean CPU per node as a share of one core over
+    /// <paramref name="window"/>, or a problem. This is what every node pays whatever it evaluates: timers, gossip,
+    /// heartbeats and the thread-pool wake-ups they cause, taken from the evaluators' cores.
+    /// </summary>
+    public static async Task<(double? ShareOfCore, string? Problem)> MeasureIdle(string? configFile, TimeSpan settle, TimeSpan window, string workDirectory, CancellationToken cancellation)
+    {
+        var folder = Path.Combine(workDirectory, "idle");
+        Directory.CreateDirectory(folder);
+        var port = FreePort();
+        var config = configFile is null ? Array.Empty<string>() : ["--config", configFile];
+        var children = new List<Child>();
+        try
+        {
+            children.Add(Child.Start(["worker", "--port", port.ToString(CultureInfo.InvariantCulture), "--seed-nodes", $"127.0.0.1:{port}", "--slots", "1", .. config], folder));
+            children.Add(Child.Start(["worker", "--seed-nodes", $"127.0.0.1:{port}", "--slots", "1", .. config], folder));
+            var deadline = Stopwatch.StartNew();
+            while (!children.All(c => c.Saw(l => l.StartsWith("worker ", StringComparison.Ordinal) && l.Contains(" up with ", StringComparison.Ordinal))))
+            {
+                if (children.FirstOrDefault(c => c.HasExited) is { } gone) return (null, $"a worker exited with code {gone.ExitCode}: {gone.Tail()}");
+                if (deadline.Elapsed > TimeSpan.FromSeconds(60)) return (null, "the workers did not come up within 60 s");
+                await Task.Delay(100, cancellation);
+            }
+            await Task.Delay(settle, cancellation);
+            var start = ReadCpu(children);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(window, cancellation);
+            var end = ReadCpu(children);
+            if (start is null || end is null) return (null, "n/a (no /proc)");
+            return ((end - start).TotalSeconds / children.Count / clock.Elapsed.TotalSeconds, null);
+        }
+        finally
+        {
+            foreach (var child in children) child.Dispose();
+        }
+    }
+
     /// <summary>CPU of every child, summed; null if any cannot be read (not Linux, or a child is gone).</summary>
     private static ThreadCpu.Sample? ReadCpu(IEnumerable<Child> children)
     {
@@ -208,6 +246,7 @@ public static class ClusterBench
         private readonly Process _process;
         private readonly List<ProgressSample> _samples = new();
         private readonly Queue<string> _tail = new();
+        private readonly List<string> _firstLines = new();
 
         private Child(Process process) { _process = process; }
 
@@ -242,6 +281,7 @@ public static class ClusterBench
                 if (stdout && ProgressLine.Parse(line, now) is { } sample) _samples.Add(sample);
                 else
                 {
+                    if (_firstLines.Count < 50) _firstLines.Add(line);
                     _tail.Enqueue(line);
                     while (_tail.Count > 5) _tail.Dequeue();
                 }
@@ -250,6 +290,8 @@ public static class ClusterBench
 
         public IReadOnlyList<ProgressSample> Samples() { lock (_samples) return _samples.ToList(); }
         public string Tail() { lock (_samples) return string.Join(" / ", _tail); }
+        /// <summary>Whether one of the first lines that were not progress lines matches.</summary>
+        public bool Saw(Func<string, bool> match) { lock (_samples) return _firstLines.Any(match); }
         public bool HasExited => _process.HasExited;
         public int ProcessId => _process.Id;
         public int ExitCode => _process.HasExited ? _process.ExitCode : -1;

@@ -12,10 +12,10 @@ public sealed class BenchSmokeTests(CliFixture fixture)
     {
         var folder = fixture.NewFolder("bench");
         var report = Path.Combine(folder, "bench.md");
-        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(85), folder, "bench", "--quick", "--out", report);
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(120), folder, "bench", "--quick", "--out", report);
         Assert.True(result.ExitCode == 0, result.Describe());
         var stdout = string.Join('\n', result.Stdout);
-        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.BarrierHeader, BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.SummaryHeader })
+        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.BarrierHeader, BenchCommand.IdleHeader, BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.SummaryHeader })
             Assert.Contains($"## {header}", stdout);
         Assert.Contains(result.Stdout, l => l.StartsWith("| CartPole-v1 ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal));
@@ -27,6 +27,9 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         Assert.Contains(result.Stdout, l => l.StartsWith("| 1 ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\| [0-9.]+ % +\| [0-9.]+ % +\|"));
         // The barrier simulation schedules the k=2 row's generations again: idle shares for split tail on and off.
         Assert.Contains(result.Stdout, l => l.StartsWith("| barrier k=2, simulated ", StringComparison.Ordinal) && l.Contains("split tail off"));
+        // An idle node's CPU, with the shipped settings and with Akka's default timer tick, side by side.
+        Assert.Contains(result.Stdout, l => l.StartsWith("| shipped (hocon/) ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\| [0-9.]+ % +\|"));
+        Assert.Contains(result.Stdout, l => l.StartsWith("| Akka's default tick-duration = 10ms ", StringComparison.Ordinal) && System.Text.RegularExpressions.Regex.IsMatch(l, @"\| [0-9.]+ % +\|"));
         Assert.Contains(result.Stdout, l => l.StartsWith("| EsGradient.Estimate ", StringComparison.Ordinal));
         Assert.Contains(result.Stdout, l => l.StartsWith("| RunLogic.Apply", StringComparison.Ordinal));
         foreach (var population in new[] { 64, 256, 1024 })
@@ -44,10 +47,10 @@ public sealed class BenchSmokeTests(CliFixture fixture)
         // A setting every node must accept: a malformed or unknown-typed value would stop the nodes and leave no rows.
         var config = Path.Combine(folder, "nodes.conf");
         File.WriteAllText(config, "esactors.optimizer.split-tail-pairs = off\n");
-        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), folder, "bench", "--quick", "--nodes", "2", "--cluster-only", "--config", config);
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(90), folder, "bench", "--quick", "--nodes", "2", "--cluster-only", "--config", config);
         Assert.True(result.ExitCode == 0, result.Describe());
         var stdout = string.Join('\n', result.Stdout);
-        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.BarrierHeader, BenchCommand.SummaryHeader })
+        foreach (var header in new[] { BenchCommand.RawHeader, BenchCommand.ClusterHeader, BenchCommand.CoresHeader, BenchCommand.BarrierHeader, BenchCommand.IdleHeader, BenchCommand.SummaryHeader })
             Assert.Contains($"## {header}", stdout);
         foreach (var header in new[] { BenchCommand.UpdateHeader, BenchCommand.TrafficHeader, BenchCommand.JournalHeader, BenchCommand.OptimizerCeilingHeader })
             Assert.DoesNotContain($"## {header}", stdout);
