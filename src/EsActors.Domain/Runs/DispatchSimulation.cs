@@ -43,7 +43,7 @@ public static class DispatchSimulation
     public sealed record Outcome(int Slots, int Generations, double Seconds, double WorkSeconds, int Batches, int Backups)
     {
         /// <summary>Share of slot time not spent on useful episodes: waits at the barrier, in flight, and on duplicate (backup) work.</summary>
-        public double IdleShare => Seconds <= 0 ? 0 : 1 - WorkSeconds / (Slots * Seconds);
+        public double IdleShare => Seconds <= 0 ? 0 : Math.Max(0, 1 - WorkSeconds / (Slots * Seconds)); // no "-0.0 %" from rounding
     }
 
     public static Outcome Run(RunDefinition run, IReadOnlyList<GenerationCosts> generations, Settings settings)

@@ -268,7 +268,7 @@ public static class BenchCommand
                 (pgTarget is null ? " PostgreSQL: not measured (pass --postgres \"Host=...\" or set ESACTORS_TEST_POSTGRES)." : ""));
 
             // 6. Optimizer ceiling
-            var ceilingSettings = o.Quick ? OptimizerCeilingBench.Settings.Quick : OptimizerCeilingBench.Settings.Full;
+            var ceilingSettings = (o.Quick ? OptimizerCeilingBench.Settings.Quick : OptimizerCeilingBench.Settings.Full) with { ConfigFile = settings.ConfigFile };
             var ceiling = new BenchTable("slots S", "population P", "snapshot-every", "batches / generation", "generations", "seconds", "generations/s", "BatchResult/s", "pair results/s", "note");
             foreach (var c in await OptimizerCeilingBench.Measure(ceilingSettings, work, cancellation))
             {

@@ -31,8 +31,10 @@ public static class OptimizerCeilingBench
     /// <param name="SnapshotEvery">snapshot-every values measured for every cell (the run default is 20).</param>
     /// <param name="Budget">measuring time per cell, after the warm-up.</param>
     /// <param name="MaxGenerations">measuring stops earlier once this many generations are done.</param>
+    /// <param name="ConfigFile">HOCON for the one-node cluster (the bench's <c>--config</c>).</param>
     public sealed record Settings(
-        IReadOnlyList<(int Slots, int Population)> Cells, IReadOnlyList<int> SnapshotEvery, TimeSpan Budget, int MaxGenerations, int Warmup = 2)
+        IReadOnlyList<(int Slots, int Population)> Cells, IReadOnlyList<int> SnapshotEvery, TimeSpan Budget, int MaxGenerations, int Warmup = 2,
+        string? ConfigFile = null)
     {
         public static Settings Quick => new([(8, 64)], [20], TimeSpan.FromSeconds(1), 2_000);
 
@@ -49,7 +51,7 @@ public static class OptimizerCeilingBench
         {
             var slots = group.Key;
             var journal = Path.Combine(workDirectory, $"ceiling-{slots}-{Guid.NewGuid():N}.db");
-            var config = BenchCommand.Quiet.WithFallback(NodeConfig.Build(new NodeOptions("127.0.0.1", 0, [], slots, JournalTarget.Parse(journal), EnvironmentId, null,
+            var config = BenchCommand.Quiet.WithFallback(NodeConfig.Build(new NodeOptions("127.0.0.1", 0, [], slots, JournalTarget.Parse(journal), EnvironmentId, settings.ConfigFile,
                 ExtraHocon: """
                     esactors.optimizer.backup-after = 0
                     esactors.run.noise-table-size = 65536
