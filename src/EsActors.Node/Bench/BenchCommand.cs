@@ -10,8 +10,8 @@ namespace EsActors.Node.Bench;
 
 /// <summary>Parsed options of <c>bench</c>.</summary>
 /// <param name="Nodes">Cluster sizes k to measure (default: 1 … cores, plus cores + 1; quick: 1 and 2).</param>
-/// <param name="ClusterOnly">Only the raw rate and the cluster sections (1, 2, 2b): for A/B runs of node settings.</param>
-/// <param name="ConfigFile">HOCON file given to every node process of the cluster rows (<c>--config</c>).</param>
+/// <param name="ClusterOnly">Only the raw rate and the cluster sections (1, 2, 2b–2d): for A/B runs of node settings.</param>
+/// <param name="ConfigFile">HOCON file given to every node the bench starts (<c>--config</c>): cluster rows, idle nodes, the ceiling's node.</param>
 public sealed record BenchOptions(string EnvironmentId, bool Quick, string? OutFile, string? Postgres, int? Population, int? PrepareGenerations = null,
     IReadOnlyList<int>? Nodes = null, bool ClusterOnly = false, string? ConfigFile = null);
 

@@ -100,8 +100,8 @@ public static class CommandLine
         var population = new Option<int?>("--population") { Description = "Population of the cluster runs (default: the preset's)" };
         var prepare = new Option<int?>("--prepare-generations") { Description = "Generations trained before the cluster rows resume the run (default 30; quick: 2)" };
         var nodes = new Option<int[]?>("--nodes") { Description = "Cluster sizes k to measure (default: 1 … cores and cores + 1; quick: 1 2)", AllowMultipleArgumentsPerToken = true };
-        var clusterOnly = new Option<bool>("--cluster-only") { Description = "Only the raw rate and cluster throughput sections (A/B runs of node settings)" };
-        var config = new Option<string?>("--config") { Description = "HOCON file passed to every node process of the cluster rows" };
+        var clusterOnly = new Option<bool>("--cluster-only") { Description = "Only the raw rate and cluster sections (2, 2b-2d), for A/B runs of node settings" };
+        var config = new Option<string?>("--config") { Description = "HOCON file passed to every node the bench starts (A/B runs of node settings)" };
         var command = new Command("bench", "Measure raw and cluster throughput, update step, message sizes and journal cost")
             { env, quick, output, postgres, population, prepare, nodes, clusterOnly, config };
         command.SetAction((r, ct) => Guard(() => EsActors.Node.Bench.BenchCommand.Run(
