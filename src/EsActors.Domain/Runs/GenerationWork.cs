@@ -79,7 +79,8 @@ public sealed class GenerationWork
     /// <summary>
     /// Consecutive pair ranges: at most ⌈pairs / pairBatches⌉ pairs each, and never more than the remaining pairs
     /// shared by twice the slots, so sizes fall to one pair (or <paramref name="minPairs"/>, capped at a slot's even share)
-    /// at the end of the generation.
+    /// at the end of the generation. A generation too small for that (fewer than four minimum batches per slot) is cut
+    /// into equal batches, a multiple of the slots.
     /// </summary>
     public static IReadOnlyList<(int From, int To)> PairRanges(int pairs, int pairBatches, int slots, int minPairs = 1)
     {
@@ -89,6 +90,21 @@ public sealed class GenerationWork
         var largest = Math.Max(minPairs, (pairs + pairBatches - 1) / pairBatches);
         var share = 2 * slots;
         var ranges = new List<(int, int)>();
+        if (minPairs > 1 && pairs < 2 * share * minPairs)
+        {
+            // A small generation of cheap episodes: batches cannot shrink below the minimum, so the shrinking tail
+            // below would end with one slot running a last batch while the others wait (P=48 CartPole on 2 slots:
+            // 8+8+8 pairs, one slot idle for a third of the generation). Cut it into equal batches instead, as many as
+            // the minimum allows but a multiple of the slots, so every slot gets the same share.
+            var count = Math.Clamp(Math.Max(slots, pairs / minPairs / slots * slots), 1, pairs);
+            for (int k = 0, from = 0; k < count; k++)
+            {
+                var size = pairs / count + (k < pairs % count ? 1 : 0);
+                ranges.Add((from, from + size));
+                from += size;
+            }
+            return ranges;
+        }
         for (var from = 0; from < pairs;)
         {
             var remaining = pairs - from;

@@ -44,6 +44,18 @@ public class DispatchSimulationTests
     }
 
     [Fact]
+    public void A_small_generation_of_cheap_episodes_is_shared_evenly_by_the_slots()
+    {
+        // 24 pairs of 0.1 s episodes on 2 slots with a 1.6 s minimum batch (8 pairs): 8+8+8 would leave one slot idle
+        // for a third of every generation; two batches of 12 keep both busy after the first generation (timed at 1 pair).
+        var run = Plain(24);
+        var costs = Enumerable.Range(0, 3).Select(g => Uniform(run, g, 0.1)).ToList();
+        var outcome = DispatchSimulation.Run(run, costs, Exact(2, split: true) with { MinBatchSeconds = 1.6 });
+        Assert.Equal(0, outcome.IdleShare, 9);
+        Assert.Equal(3 * 24 * 0.2 / 2, outcome.Seconds, 9);
+    }
+
+    [Fact]
     public void Each_generation_pays_two_message_delays_at_the_barrier()
     {
         var run = Plain(1);

@@ -60,6 +60,15 @@ public class GenerationWorkTests
         Assert.Equal(100, sizes.Sum());
         Assert.All(sizes, size => Assert.InRange(size, 5, 5));
 
+        // Too few pairs for a shrinking tail at the minimum size: equal batches, a multiple of the slots, never
+        // below the minimum unless a slot would otherwise go without.
+        Assert.Equal([(0, 12), (12, 24)], GenerationWork.PairRanges(24, 16, 2, minPairs: 8));   // not 8 + 8 + 8
+        Assert.Equal([6, 6, 6, 6], GenerationWork.PairRanges(24, 16, 2, minPairs: 5).Select(r => r.To - r.From));  // not 5+5+5+5+4
+        Assert.Equal([8, 8, 8], GenerationWork.PairRanges(24, 16, 3, minPairs: 8).Select(r => r.To - r.From));
+        Assert.Equal([5, 5, 5, 5, 4], GenerationWork.PairRanges(24, 16, 5, minPairs: 7).Select(r => r.To - r.From));
+        // Long episodes (minimum one pair) keep the shrinking tail down to single pairs.
+        Assert.Equal([1, 1, 1], GenerationWork.PairRanges(3, 16, 2).Select(r => r.To - r.From));
+
         var run = Definition(pairs: 24);
         var work = new GenerationWork(run, PerturbationPlan.For(run, 0, RunLogic.NoiseFor(run)), 16, 2, minPairsPerBatch: 140);
         var evaluation = work.Batches.Where(b => b.IsEvaluation).ToList();
