@@ -61,7 +61,7 @@ public static class DispatchSimulation
 
         foreach (var costs in generations)
         {
-            var minPairs = secondsPerPair > 0 ? (int)Math.Clamp(Math.Ceiling(settings.MinBatchSeconds / secondsPerPair), 1, int.MaxValue / 2) : 1;
+            var minPairs = GenerationWork.MinPairsPerBatch(settings.MinBatchSeconds, secondsPerPair);
             var generation = new GenerationWork(run, costs.Plan, settings.Slots * settings.PairBatchesPerSlot, settings.Slots, minPairs, settings.SplitTail);
             batches += generation.Batches.Count;
             work += costs.Total;
@@ -102,7 +102,7 @@ public static class DispatchSimulation
                     if (!batch.IsEvaluation && !generation.IsDone(batchId))
                     {
                         pairSeconds += costs.Of(batch);
-                        pairsTimed += batch.Indices.Length * (batch.Half == PairHalf.Both ? 1.0 : 0.5);
+                        pairsTimed += batch.Indices.Length * batch.Half.PairShare();
                     }
                     generation.Record(batchId, batch.Indices.Select(i => new ItemOutcome(i, batch.IsEvaluation, batch.Half, 0, 0, 0, 0, null)).ToList(),
                         TimeSpan.FromSeconds(now));

@@ -5,6 +5,13 @@ namespace EsActors.Domain.Runs;
 /// <summary>Which episodes of a mirrored pair a work item runs: both, or one half of a pair split across slots.</summary>
 public enum PairHalf : byte { Both = 0, Positive = 1, Negative = 2 }
 
+/// <summary>Helpers on <see cref="PairHalf"/>.</summary>
+public static class PairHalves
+{
+    /// <summary>How much of a mirrored pair an item of this half runs: a whole pair, or half of one.</summary>
+    public static double PairShare(this PairHalf half) => half == PairHalf.Both ? 1.0 : 0.5;
+}
+
 /// <summary>A slice of a generation's work: some mirrored pairs (or one half of a pair), or some noiseless evaluation episodes.</summary>
 public sealed record WorkBatch(int BatchId, bool IsEvaluation, int[] Indices, PairHalf Half = PairHalf.Both);
 
@@ -124,6 +131,13 @@ public sealed class GenerationWork
     /// one pair per batch) and a single slot gain nothing from it.
     /// </summary>
     public static bool SplitsTail(int slots, int minPairsPerBatch) => slots > 1 && minPairsPerBatch <= 1;
+
+    /// <summary>
+    /// Fewest pairs a batch needs to take <paramref name="minBatchSeconds"/>, from the measured time per pair
+    /// (1 until a time is known). Timing only decides how work is cut, never what is computed.
+    /// </summary>
+    public static int MinPairsPerBatch(double minBatchSeconds, double secondsPerPair) =>
+        secondsPerPair > 0 ? (int)Math.Clamp(Math.Ceiling(minBatchSeconds / secondsPerPair), 1, int.MaxValue / 2) : 1;
 
     public PerturbationPlan Plan { get; }
     public int Generation => Plan.Generation;

@@ -183,8 +183,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     }
 
     /// <summary>Pairs a batch needs to take min-batch-time, from the last generation's evaluation time per pair (1 until known).</summary>
-    private int MinPairsPerBatch() =>
-        _secondsPerPair > 0 ? (int)Math.Clamp(Math.Ceiling(_settings.MinBatchTime.TotalSeconds / _secondsPerPair), 1, int.MaxValue / 2) : 1;
+    private int MinPairsPerBatch() => GenerationWork.MinPairsPerBatch(_settings.MinBatchTime.TotalSeconds, _secondsPerPair);
 
     /// <summary>Hands out batches by <see cref="GenerationWork.AssignToSlots"/>: idle slots first, then backups, then queued batches.</summary>
     private void Dispatch()
@@ -230,7 +229,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         if (result.Items.Length > 0 && !result.Items[0].IsEvaluation && result.EvaluationSeconds > 0)
         {
             _pairSeconds += result.EvaluationSeconds;
-            _pairsTimed += result.Items.Sum(i => i.Half == PairHalf.Both ? 1.0 : 0.5);
+            _pairsTimed += result.Items.Sum(i => i.Half.PairShare());
         }
         var items = result.Items.Select(i => i.ToOutcome()).ToList();
         if (!_work.Record(result.BatchId, items, Now))
