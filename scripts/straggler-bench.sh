@@ -7,7 +7,7 @@ set -u
 D=$(cd "$(dirname "$0")/.." && pwd)/src/EsActors.Node/bin/Release/net10.0/EsActors.Node.dll
 backup=$1; tag=$2; port=$3; slow=${4:-}
 dir=/tmp/esactors-straggler/$tag; rm -rf "$dir"; mkdir -p "$dir"
-echo "esactors.optimizer.backup-after = $backup" > "$dir/c.conf"
+echo "esactors.dispatch.backup-after = $backup" > "$dir/c.conf"
 dotnet "$D" train --env Hopper-v4 --run-id s --out "$dir" --journal "$dir/j.db" --generations 150 --population 80 \
   --target-return 1e9 --port "$port" --slots 1 --config "$dir/c.conf" > "$dir/t.log" 2>&1 & tp=$!
 sleep 1

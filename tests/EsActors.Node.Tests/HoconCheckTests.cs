@@ -1,5 +1,5 @@
 using Akka.Configuration;
-using EsActors.Node.Hosting;
+using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Tests;
 

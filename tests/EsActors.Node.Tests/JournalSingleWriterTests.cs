@@ -1,11 +1,11 @@
 using Akka.Actor;
 using Akka.Persistence;
-using EsActors.Domain.Optimizers;
+using EsActors.Domain.Es;
 using EsActors.Domain.Policies;
 using EsActors.Domain.Runs;
-using EsActors.Node.Actors;
-using EsActors.Node.Hosting;
 using EsActors.Node.Tests.Support;
+using EsActors.Node.Optimizer;
+using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Tests;
 

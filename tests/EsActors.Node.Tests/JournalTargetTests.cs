@@ -1,6 +1,6 @@
-using EsActors.Node.Hosting;
 using EsActors.Node.Tests.Support;
 using Microsoft.Data.Sqlite;
+using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Tests;
 

@@ -3,11 +3,12 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using EsActors.Domain.Runs;
-using EsActors.Node.Actors;
 using EsActors.Node.Protocol;
 using EsActors.Node.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
+using EsActors.Node.Optimizer;
+using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Tests;
 
@@ -112,8 +113,8 @@ public sealed class OptimizerPersistenceTests(ITestOutputHelper output) : Cluste
         Stop(optimizer);
 
         var (recovered, _) = CreateOptimizer();
-        var otherEnvironment = Hosting.RunSettings.Build("Acrobot-v1", NodeConfiguration,
-            new Hosting.RunOverrides(Seed: 7, Generations: 10, TargetReturn: 1e9, Population: 8)).Definition;
+        var otherEnvironment = RunSettings.Build("Acrobot-v1", NodeConfiguration,
+            new RunOverrides(Seed: 7, Generations: 10, TargetReturn: 1e9, Population: 8)).Definition;
         recovered.Tell(new StartRunRequest(RunId, otherEnvironment, stop));
         var envRejected = ExpectMsg<RunRejected>(Long);
         Assert.Equal(RunId, envRejected.RunId);

@@ -4,10 +4,12 @@ using Akka.Configuration;
 using Akka.TestKit;
 using EsActors.Domain.Normalization;
 using EsActors.Domain.Runs;
-using EsActors.Node.Actors;
-using EsActors.Node.Hosting;
 using EsActors.Node.Protocol;
 using Xunit.Abstractions;
+using EsActors.Domain.Es;
+using EsActors.Domain.Scheduling;
+using EsActors.Node.Evaluation;
+using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Tests;
 

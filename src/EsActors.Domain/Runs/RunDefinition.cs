@@ -1,4 +1,4 @@
-using EsActors.Domain.Optimizers;
+using EsActors.Domain.Es;
 using EsActors.Domain.Policies;
 
 namespace EsActors.Domain.Runs;

@@ -1,5 +1,3 @@
-using EsActors.Domain.Randomness;
-
 namespace EsActors.Environments.MuJoCo;
 
 /// <summary>
@@ -7,25 +5,11 @@ namespace EsActors.Environments.MuJoCo;
 /// terminated when z = qpos[1] leaves (0.8, 2.0) or angle = qpos[2] leaves (−1, 1).
 /// RK4, dt 0.002, frame skip 4; reset noise U(±5e-3) on qpos and qvel. No reward threshold.
 /// </summary>
-public sealed unsafe class Walker2d : MuJoCoEnvironment
+public sealed unsafe class Walker2d : ForwardLocomotion
 {
     public static readonly EnvironmentSpec SpecV4 = new("Walker2d-v4", 17, ActionSpace.Box(6, -1f, 1f), 1000, null);
 
-    private const double ForwardRewardWeight = 1.0, CtrlCostWeight = 1e-3, HealthyReward = 1.0, ResetNoise = 5e-3;
-    private double _xBefore;
-
-    public Walker2d() : base(SpecV4, "walker2d.xml", frameSkip: 4) { }
-
-    private protected override void ResetModel(ref DeterministicRandom rng)
-    {
-        AddUniformNoise(Qpos, Nq, ResetNoise, ref rng);
-        AddUniformNoise(Qvel, Nv, ResetNoise, ref rng);
-    }
-
-    private protected override void BeforeStep() => _xBefore = Qpos[0];
-
-    private protected override double ComputeReward(ReadOnlySpan<float> action) =>
-        ForwardRewardWeight * (Qpos[0] - _xBefore) / Dt + HealthyReward - CtrlCostWeight * SumOfSquares(action, Nu);
+    public Walker2d() : base(SpecV4, "walker2d.xml", frameSkip: 4, ctrlCostWeight: 1e-3, resetNoise: 5e-3, healthyReward: 1.0) { }
 
     private protected override bool IsTerminal()
     {

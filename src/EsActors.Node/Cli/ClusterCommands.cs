@@ -1,9 +1,9 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster;
-using EsActors.Node.Hosting;
 using EsActors.Node.Outputs;
 using EsActors.Node.Protocol;
+using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Cli;
 

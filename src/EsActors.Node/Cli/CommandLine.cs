@@ -1,11 +1,36 @@
 using System.CommandLine;
-using EsActors.Node.Hosting;
+using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Cli;
 
-/// <summary>The command-line interface (System.CommandLine): train, play.</summary>
+/// <summary>
+/// The command-line interface (System.CommandLine): train, play, worker, status, export. Options that several
+/// commands share are defined once in <see cref="Options"/>; user errors become one line in <see cref="Run"/>
+/// (the bench's executable parses through it too).
+/// </summary>
 public static class CommandLine
 {
+    /// <summary>Parses and runs: parse errors and <see cref="UserError"/>s become one <c>error:</c> line and exit code 2.</summary>
+    public static async Task<int> Run(RootCommand root, string[] args)
+    {
+        try
+        {
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+                return 2;
+            }
+            // Exceptions reach the catch below instead of System.CommandLine's handler (a stack trace and exit code 1).
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (UserError e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
     public static RootCommand Build()
     {
         var root = new RootCommand("EsActors: Evolution Strategies (Salimans et al. 2017) on an elastic Akka.NET cluster.");
@@ -14,37 +39,49 @@ public static class CommandLine
         root.Subcommands.Add(Worker());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Export());
-        root.Subcommands.Add(Bench());
         return root;
+    }
+
+    /// <summary>Every option used by more than one command, each defined here only.</summary>
+    private static class Options
+    {
+        public static Option<string> Hostname() => new("--hostname") { Description = "Address other nodes reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
+        public static Option<int> Port() => new("--port") { Description = "Cluster port (0 = any free port)", DefaultValueFactory = _ => 0 };
+        public static Option<string[]> SeedNodes(bool required, string description) =>
+            new("--seed-nodes") { Description = description, Required = required, AllowMultipleArgumentsPerToken = true };
+        public static Option<string?> Config() => new("--config") { Description = "HOCON file with overrides (esactors.run, esactors.dispatch, akka.*)" };
+        public static Option<int> Slots() => new("--slots") { Description = "Concurrent evaluations on this node", DefaultValueFactory = _ => Environment.ProcessorCount };
+        public static Option<string> Out(string description) => new("--out") { Description = description, DefaultValueFactory = _ => "runs" };
+        public static Option<ulong> Seed(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => 0 };
     }
 
     private static Command Train()
     {
         var env = new Option<string>("--env") { Description = "Environment id, e.g. CartPole-v1, Pendulum-v1", DefaultValueFactory = _ => "CartPole-v1" };
         var runId = new Option<string?>("--run-id") { Description = "Run id; rerun with the same id, --out and --journal to resume (default: a new id)" };
-        var seed = new Option<ulong>("--seed") { Description = "Run seed: θ₀, noise indices and episodes follow from it", DefaultValueFactory = _ => 0 };
+        var seed = Options.Seed("Run seed: θ₀, noise indices and episodes follow from it");
         var generations = new Option<int?>("--generations") { Description = "Maximum number of generations (default: from the environment preset)" };
         var target = new Option<double?>("--target-return") { Description = "Stop when the mean noiseless evaluation return reaches this (default: the environment's threshold)" };
         var population = new Option<int?>("--population") { Description = "Episodes per generation (even: mirrored pairs)" };
         var sigma = new Option<float?>("--sigma") { Description = "Noise standard deviation σ" };
         var learningRate = new Option<float?>("--learning-rate") { Description = "Optimizer step size" };
-        var slots = new Option<int>("--slots") { Description = "Concurrent evaluations on this node", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var config = new Option<string?>("--config") { Description = "HOCON file with overrides (esactors.run, esactors.optimizer, akka.*)" };
-        var output = new Option<string>("--out") { Description = "Output folder; the run's files go to <out>/<run-id>", DefaultValueFactory = _ => "runs" };
+        var slots = Options.Slots();
+        var config = Options.Config();
+        var output = Options.Out("Output folder; the run's files go to <out>/<run-id>");
         var journal = new Option<string?>("--journal") { Description = "SQLite file path or PostgreSQL connection string (default: <out>/journal.db)" };
-        var hostname = new Option<string>("--hostname") { Description = "Address other nodes reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Cluster port (0 = any free port)", DefaultValueFactory = _ => 0 };
-        var seedNodes = new Option<string[]>("--seed-nodes") { Description = "host:port of cluster seed nodes to join (default: start a new cluster)", AllowMultipleArgumentsPerToken = true };
+        var hostname = Options.Hostname();
+        var port = Options.Port();
+        var seedNodes = Options.SeedNodes(false, "host:port of cluster seed nodes to join (default: start a new cluster)");
 
         var command = new Command("train", "Train a policy (starts or resumes a run)")
         {
             env, runId, seed, generations, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes,
         };
-        command.SetAction((result, cancellation) => Guard(() => TrainCommand.Run(new TrainOptions(
-            result.GetValue(env)!, result.GetValue(runId),
-            new RunOverrides(result.GetValue(seed), result.GetValue(generations), result.GetValue(target), result.GetValue(population), result.GetValue(sigma), result.GetValue(learningRate)),
-            result.GetValue(slots), result.GetValue(config), result.GetValue(output)!, result.GetValue(journal),
-            result.GetValue(hostname)!, result.GetValue(port), result.GetValue(seedNodes) ?? []), cancellation)));
+        command.SetAction((r, cancellation) => TrainCommand.Run(new TrainOptions(
+            r.GetValue(env)!, r.GetValue(runId),
+            new RunOverrides(r.GetValue(seed), r.GetValue(generations), r.GetValue(target), r.GetValue(population), r.GetValue(sigma), r.GetValue(learningRate)),
+            r.GetValue(slots), r.GetValue(config), r.GetValue(output)!, r.GetValue(journal),
+            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? []), cancellation));
         return command;
     }
 
@@ -53,31 +90,31 @@ public static class CommandLine
         var policy = new Option<string>("--policy") { Description = "A policy.bin written by train", Required = true };
         var env = new Option<string?>("--env") { Description = "Environment id (default: the one the policy was trained on)" };
         var episodes = new Option<int>("--episodes") { Description = "Number of episodes", DefaultValueFactory = _ => 10 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the first episode", DefaultValueFactory = _ => 0 };
+        var seed = Options.Seed("Seed of the first episode");
         var command = new Command("play", "Run noiseless episodes of a trained policy") { policy, env, episodes, seed };
-        command.SetAction((result, _) => Guard(() => Task.FromResult(PlayCommand.Run(result.GetValue(policy)!, result.GetValue(env), result.GetValue(episodes), result.GetValue(seed)))));
+        command.SetAction(r => PlayCommand.Run(r.GetValue(policy)!, r.GetValue(env), r.GetValue(episodes), r.GetValue(seed)));
         return command;
     }
 
     private static Command Worker()
     {
-        var seedNodes = new Option<string[]>("--seed-nodes") { Description = "host:port of nodes to join", Required = true, AllowMultipleArgumentsPerToken = true };
+        var seedNodes = Options.SeedNodes(true, "host:port of nodes to join");
         var journal = new Option<string?>("--journal") { Description = "The run's journal (SQLite path or PostgreSQL connection string); with it this node may host the optimizer" };
-        var slots = new Option<int>("--slots") { Description = "Concurrent evaluations on this node", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var hostname = new Option<string>("--hostname") { Description = "Address other nodes reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = new Option<int>("--port") { Description = "Cluster port (0 = any free port)", DefaultValueFactory = _ => 0 };
-        var config = new Option<string?>("--config") { Description = "HOCON file with overrides" };
+        var slots = Options.Slots();
+        var hostname = Options.Hostname();
+        var port = Options.Port();
+        var config = Options.Config();
         var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config };
-        command.SetAction((r, ct) => Guard(() => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config), ct)));
+        command.SetAction((r, ct) => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config), ct));
         return command;
     }
 
     private static Command Status()
     {
-        var seedNodes = new Option<string[]>("--seed-nodes") { Description = "host:port of nodes to join", Required = true, AllowMultipleArgumentsPerToken = true };
-        var hostname = new Option<string>("--hostname") { Description = "Address other nodes reach this node at", DefaultValueFactory = _ => "127.0.0.1" };
+        var seedNodes = Options.SeedNodes(true, "host:port of nodes to join");
+        var hostname = Options.Hostname();
         var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname };
-        command.SetAction((r, ct) => Guard(() => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, ct)));
+        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, ct));
         return command;
     }
 
@@ -85,39 +122,9 @@ public static class CommandLine
     {
         var runId = new Option<string>("--run-id") { Description = "Run to export", Required = true };
         var journal = new Option<string>("--journal") { Description = "SQLite path or PostgreSQL connection string", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder; files go to <out>/<run-id>", DefaultValueFactory = _ => "runs" };
+        var output = Options.Out("Output folder; files go to <out>/<run-id>");
         var command = new Command("export", "Rebuild progress.csv and policy.bin of a run from its journal") { runId, journal, output };
-        command.SetAction((r, _) => Guard(() => ClusterCommands.Export(r.GetValue(runId)!, r.GetValue(journal)!, r.GetValue(output)!)));
+        command.SetAction((r, _) => ClusterCommands.Export(r.GetValue(runId)!, r.GetValue(journal)!, r.GetValue(output)!));
         return command;
-    }
-
-    private static Command Bench()
-    {
-        var env = new Option<string>("--env") { Description = "Environment for the raw-rate and cluster parts", DefaultValueFactory = _ => "CartPole-v1" };
-        var quick = new Option<bool>("--quick") { Description = "Few repetitions, cluster sizes 1 and 2 only" };
-        var output = new Option<string?>("--out") { Description = "Also write the report as Markdown to this file" };
-        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string for the journal part (default: $ESACTORS_TEST_POSTGRES)" };
-        var population = new Option<int?>("--population") { Description = "Population of the cluster runs (default: the preset's)" };
-        var prepare = new Option<int?>("--prepare-generations") { Description = "Generations trained before the cluster rows resume the run (default 30; quick: 2)" };
-        var nodes = new Option<int[]?>("--nodes") { Description = "Cluster sizes k to measure (default: 1 … cores and cores + 1; quick: 1 2)", AllowMultipleArgumentsPerToken = true };
-        var clusterOnly = new Option<bool>("--cluster-only") { Description = "Only the raw rate and cluster sections (2, 2b-2d), for A/B runs of node settings" };
-        var config = new Option<string?>("--config") { Description = "HOCON file passed to every node the bench starts (A/B runs of node settings)" };
-        var command = new Command("bench", "Measure raw and cluster throughput, update step, message sizes and journal cost")
-            { env, quick, output, postgres, population, prepare, nodes, clusterOnly, config };
-        command.SetAction((r, ct) => Guard(() => EsActors.Node.Bench.BenchCommand.Run(
-            new(r.GetValue(env)!, r.GetValue(quick), r.GetValue(output), r.GetValue(postgres), r.GetValue(population), r.GetValue(prepare),
-                r.GetValue(nodes) is { Length: > 0 } k ? k : null, r.GetValue(clusterOnly), r.GetValue(config)), ct)));
-        return command;
-    }
-
-    /// <summary>User errors become one line on stderr and exit code 2; nothing else is caught here.</summary>
-    private static async Task<int> Guard(Func<Task<int>> action)
-    {
-        try { return await action(); }
-        catch (UserError e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
-        }
     }
 }

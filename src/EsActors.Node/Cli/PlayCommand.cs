@@ -3,7 +3,6 @@ using EsActors.Domain.Normalization;
 using EsActors.Domain.Policies;
 using EsActors.Environments;
 using EsActors.Environments.Rollouts;
-using EsActors.Node.Hosting;
 
 namespace EsActors.Node.Cli;
 

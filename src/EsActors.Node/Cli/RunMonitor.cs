@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
-using EsActors.Node.Actors;
 using EsActors.Node.Protocol;
+using EsActors.Node.Optimizer;
 
 namespace EsActors.Node.Cli;
 

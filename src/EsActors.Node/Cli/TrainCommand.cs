@@ -3,9 +3,9 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using EsActors.Domain.Runs;
 using EsActors.Environments;
-using EsActors.Node.Hosting;
 using EsActors.Node.Outputs;
 using EsActors.Node.Protocol;
+using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Cli;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Persistence;
 using EsActors.Domain.Runs;
-using EsActors.Node.Actors;
+using EsActors.Node.Optimizer;
 
 namespace EsActors.Node.Outputs;
 

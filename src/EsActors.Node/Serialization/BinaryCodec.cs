@@ -1,6 +1,6 @@
 using System.Text;
 using EsActors.Domain.Normalization;
-using EsActors.Domain.Optimizers;
+using EsActors.Domain.Es;
 using EsActors.Domain.Policies;
 using EsActors.Domain.Runs;
 

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using EsActors.Domain.Runs;
 using EsActors.Node.Protocol;
+using EsActors.Domain.Scheduling;
 
 namespace EsActors.Node.Serialization;
 
@@ -41,7 +42,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         StopCriteriaChanged => StopChangedManifest,
         GenerationCompleted => GenerationManifest,
         RunState => StateManifest,
-        Actors.RunActivated => RunActivatedManifest,
+        RunActivated => RunActivatedManifest,
         GetRunStatus => GetStatusManifest,
         GenerationApplied => GenerationAppliedManifest,
         RunStatus => StatusManifest,
@@ -63,8 +64,8 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 foreach (var i in m.Items)
                 {
                     w.Write(i.Index); w.Write(i.IsEvaluation); w.Write(i.ReturnPositive); w.Write(i.ReturnNegative); w.Write(i.LengthPositive); w.Write(i.LengthNegative);
-                    w.Write(i.ObservationDelta is not null);
-                    if (i.ObservationDelta is not null) w.WriteStatistics(i.ObservationDelta);
+                    w.Write(i.Delta is not null);
+                    if (i.Delta is not null) w.WriteStatistics(i.Delta);
                     w.Write((byte)i.Half);
                 }
                 w.Write(m.EvaluationSeconds);
@@ -93,7 +94,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case StopCriteriaChanged e: w.WriteStop(e.Stop); break;
             case GenerationCompleted e: w.WriteGeneration(e); break;
             case RunState s: w.WriteState(s); break;
-            case Actors.RunActivated e: w.Write(e.RunId); break;
+            case RunActivated e: w.Write(e.RunId); break;
             case GetRunStatus: break;
             case GenerationApplied m: w.Write(m.RunId); w.WriteGeneration(m.Generation); break;
             case RunStatus m:
@@ -129,7 +130,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 StopChangedManifest => new StopCriteriaChanged(r.ReadStop()),
                 GenerationManifest => r.ReadGeneration(),
                 StateManifest => r.ReadState(),
-                RunActivatedManifest => new Actors.RunActivated(r.ReadString()),
+                RunActivatedManifest => new RunActivated(r.ReadString()),
                 GetStatusManifest => new GetRunStatus(),
                 GenerationAppliedManifest => new GenerationApplied(r.ReadString(), r.ReadGeneration()),
                 StatusManifest => ReadStatus(r),
@@ -189,10 +190,16 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         var evaluator = r.ReadString(); var run = r.ReadString(); var generation = r.ReadInt32(); var batch = r.ReadInt32(); var attempt = r.ReadInt32();
         var node = r.ReadString(); var count = r.ReadInt32();
         if (count < 0 || count > 1_000_000) throw new InvalidDataException("implausible item count");
-        var items = new ItemResult[count];
+        var items = new ItemOutcome[count];
         for (var i = 0; i < count; i++)
-            items[i] = new ItemResult(r.ReadInt32(), r.ReadBoolean(), r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(),
-                r.ReadBoolean() ? r.ReadStatistics() : null, ReadHalf(r));
+        {
+            // Wire order (protocol 2): index, evaluation?, returns, lengths, statistics, half.
+            var index = r.ReadInt32(); var isEvaluation = r.ReadBoolean();
+            var returnPositive = r.ReadDouble(); var returnNegative = r.ReadDouble();
+            var lengthPositive = r.ReadInt32(); var lengthNegative = r.ReadInt32();
+            var delta = r.ReadBoolean() ? r.ReadStatistics() : null;
+            items[i] = new ItemOutcome(index, isEvaluation, ReadHalf(r), returnPositive, returnNegative, lengthPositive, lengthNegative, delta);
+        }
         return new BatchResult(evaluator, run, generation, batch, attempt, node, items, r.ReadDouble());
     }
 

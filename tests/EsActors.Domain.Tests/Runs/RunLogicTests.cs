@@ -1,5 +1,5 @@
 using EsActors.Domain.Normalization;
-using EsActors.Domain.Optimizers;
+using EsActors.Domain.Es;
 using EsActors.Domain.Policies;
 using EsActors.Domain.Runs;
 using static EsActors.Domain.Tests.Runs.RunTestData;

@@ -1,7 +1,5 @@
-using EsActors.Domain.Noise;
-using EsActors.Domain.Optimizers;
+using EsActors.Domain.Es;
 using EsActors.Domain.Randomness;
-using EsActors.Domain.Strategy;
 
 namespace EsActors.Domain.Tests.Support;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using EsActors.Node.Hosting;
 using EsActors.Node.Tests.Support;
 using Xunit.Abstractions;
+using EsActors.Node.Clustering;
 
 namespace EsActors.Node.Tests.Cluster;
 

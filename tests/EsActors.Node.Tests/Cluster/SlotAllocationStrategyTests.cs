@@ -2,10 +2,10 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
-using EsActors.Node.Actors;
-using EsActors.Node.Hosting;
 using EsActors.Node.Tests.Support;
 using Xunit.Abstractions;
+using EsActors.Node.Clustering;
+using EsActors.Node.Configuration;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace EsActors.Node.Tests.Cluster;

@@ -26,9 +26,13 @@ public sealed class CliProcess : IDisposable
     /// <summary>The CLI assembly copied next to the test assembly (the test project references the Node project).</summary>
     public static string NodeDll => Path.Combine(AppContext.BaseDirectory, "EsActors.Node.dll");
 
-    private CliProcess(IReadOnlyList<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment)
+    /// <summary>The bench executable (only next to tests that reference the Bench project).</summary>
+    public static string BenchDll => Path.Combine(AppContext.BaseDirectory, "EsActors.Bench.dll");
+
+    private CliProcess(IReadOnlyList<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? dll = null)
     {
-        if (!File.Exists(NodeDll)) throw new FileNotFoundException("EsActors.Node.dll is not in the test output folder", NodeDll);
+        dll ??= NodeDll;
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{Path.GetFileName(dll)} is not in the test output folder", dll);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -39,7 +43,7 @@ public sealed class CliProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add(NodeDll);
+        start.ArgumentList.Add(dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
@@ -69,6 +73,13 @@ public sealed class CliProcess : IDisposable
     public static async Task<CliResult> RunAsync(TimeSpan timeout, string workingDirectory, params string[] args)
     {
         using var process = Start(workingDirectory, args);
+        return await process.WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Runs another executable of the solution (e.g. <see cref="BenchDll"/>) the same way.</summary>
+    public static async Task<CliResult> RunDllAsync(string dll, TimeSpan timeout, string workingDirectory, params string[] args)
+    {
+        using var process = new CliProcess(args, workingDirectory, null, dll);
         return await process.WaitForExitAsync(timeout);
     }
 

@@ -3,9 +3,10 @@ using Akka.Cluster;
 using AkkaCluster = Akka.Cluster.Cluster;
 using Akka.Configuration;
 using EsActors.Domain.Runs;
-using EsActors.Node.Actors;
-using EsActors.Node.Hosting;
 using Xunit.Abstractions;
+using EsActors.Node.Optimizer;
+using EsActors.Node.Configuration;
+using EsActors.Node.Protocol;
 
 namespace EsActors.Node.Tests.Support;
 
@@ -18,7 +19,7 @@ public abstract class ClusterTestKit : Akka.TestKit.Xunit2.TestKit
 {
     /// <summary>Fast dispatch loop, no backup copies (they would blur the reissue tests), a small noise table.</summary>
     public const string DefaultOverrides = """
-        esactors.optimizer {
+        esactors.dispatch {
           batch-timeout = 1s
           tick-interval = 100ms
           backup-after = 0
@@ -64,12 +65,24 @@ public abstract class ClusterTestKit : Akka.TestKit.Xunit2.TestKit
         return RunSettings.Build("CartPole-v1", config, new RunOverrides(Seed: 7, Generations: generations, TargetReturn: 1e9, Population: 8));
     }
 
-    public OptimizerActor.OptimizerStatus StatusOf(IActorRef optimizer) =>
-        optimizer.Ask<OptimizerActor.OptimizerStatus>(new OptimizerActor.GetOptimizerState(), Long).GetAwaiter().GetResult();
+    /// <summary>The optimizer as the product's own queries show it: its state (FetchState) and its status (GetRunStatus).</summary>
+    public sealed record OptimizerView(RunState State, RunStatus Status)
+    {
+        public int Slots => Status.Nodes.Sum(n => n.Slots);
+        public int Reissued => Status.Reissued;
+        public int Backups => Status.Backups;
+    }
+
+    public OptimizerView StatusOf(IActorRef optimizer)
+    {
+        var status = optimizer.Ask<RunStatus>(new GetRunStatus(), Long).GetAwaiter().GetResult();
+        var state = optimizer.Ask<StateReply>(new FetchState(status.RunId), Long).GetAwaiter().GetResult().State;
+        return new OptimizerView(state, status);
+    }
 
     /// <summary>Waits until the optimizer has subscribed to the cluster and knows every local evaluator slot.</summary>
     public void AwaitSlotsKnown(IActorRef optimizer) =>
-        AwaitAssert(() => Assert.Equal(Slots, StatusOf(optimizer).Evaluators.Count), Long, TimeSpan.FromMilliseconds(50));
+        AwaitAssert(() => Assert.Equal(Slots, StatusOf(optimizer).Slots), Long, TimeSpan.FromMilliseconds(50));
 
     protected override void Dispose(bool disposing)
     {

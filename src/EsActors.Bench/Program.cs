@@ -1,0 +1,47 @@
+using System.CommandLine;
+using EsActors.Node.Cli;
+using EsActors.Node.Logging;
+using Serilog;
+using Serilog.Events;
+using EsActors.Node;
+
+namespace EsActors.Bench;
+
+/// <summary>
+/// <c>EsActors.Bench</c>: the measurement executable (raw and cluster throughput, the barrier, update step, bytes
+/// per generation, journal cost). It is not part of the shipped node; its cluster rows start EsActors.Node processes.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        ConsoleLogging.Configure(LogEventLevel.Warning);
+        try
+        {
+            return await CommandLine.Run(Build(), args);
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+
+    public static RootCommand Build()
+    {
+        var env = new Option<string>("--env") { Description = "Environment for the raw-rate and cluster parts", DefaultValueFactory = _ => "CartPole-v1" };
+        var quick = new Option<bool>("--quick") { Description = "Few repetitions, cluster sizes 1 and 2 only" };
+        var output = new Option<string?>("--out") { Description = "Also write the report as Markdown to this file" };
+        var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string for the journal part (default: $ESACTORS_TEST_POSTGRES)" };
+        var population = new Option<int?>("--population") { Description = "Population of the cluster runs (default: the preset's)" };
+        var prepare = new Option<int?>("--prepare-generations") { Description = "Generations trained before the cluster rows resume the run (default 30; quick: 2)" };
+        var nodes = new Option<int[]?>("--nodes") { Description = "Cluster sizes k to measure (default: 1 … cores and cores + 1; quick: 1 2)", AllowMultipleArgumentsPerToken = true };
+        var clusterOnly = new Option<bool>("--cluster-only") { Description = "Only the raw rate and cluster sections (2, 2b-2d), for A/B runs of node settings" };
+        var config = new Option<string?>("--config") { Description = "HOCON file passed to every node the bench starts (A/B runs of node settings)" };
+        var root = new RootCommand("EsActors bench: measure raw and cluster throughput, update step, message sizes and journal cost")
+            { env, quick, output, postgres, population, prepare, nodes, clusterOnly, config };
+        root.SetAction((r, ct) => BenchCommand.Run(
+            new(r.GetValue(env)!, r.GetValue(quick), r.GetValue(output), r.GetValue(postgres), r.GetValue(population), r.GetValue(prepare),
+                r.GetValue(nodes) is { Length: > 0 } k ? k : null, r.GetValue(clusterOnly), r.GetValue(config)), ct));
+        return root;
+    }
+}

@@ -1,0 +1,89 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+using EsActors.Node.Optimizer;
+using EsActors.Node.Evaluation;
+using EsActors.Node.Clustering;
+using EsActors.Node.Configuration;
+
+namespace EsActors.Node;
+
+/// <summary>
+/// A running EsActors node: cluster member, evaluator shard region with one entity per slot, the node's
+/// parameter replica, and the run's optimizer singleton (manager on every node that has the journal, so it
+/// survives the loss of its host) with a proxy to reach it.
+/// </summary>
+public sealed class EsNode : IAsyncDisposable
+{
+    public const string EvaluatorTypeName = "evaluator";
+
+    private EsNode(ActorSystem system, IActorRef region, IActorRef proxy, IActorRef replica, DispatchSettings settings)
+    {
+        System = system; EvaluatorRegion = region; Optimizer = proxy; Replica = replica; Settings = settings;
+    }
+
+    public ActorSystem System { get; }
+    public IActorRef EvaluatorRegion { get; }
+    public IActorRef Optimizer { get; }
+    public IActorRef Replica { get; }
+    public DispatchSettings Settings { get; }
+
+    /// <summary>Completes with the reason if this node finds itself incompatible with the cluster it joined.</summary>
+    public Task<string> Refused { get; private init; } = Task.FromResult("");
+    public Cluster Cluster => Cluster.Get(System);
+
+    public static EsNode Start(NodeOptions options, Config? config = null)
+    {
+        config ??= NodeConfig.Build(options);
+        var settings = DispatchSettings.From(config);
+        var system = ActorSystem.Create(NodeOptions.SystemName, config);
+        try
+        {
+            var cluster = Cluster.Get(system);
+            var view = new ReplicaView();
+            var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow, view), "replica");
+            var self = cluster.SelfAddress.ToString();
+            var region = ClusterSharding.Get(system).Start(
+                EvaluatorTypeName,
+                EvaluatorActor.Props(replica, self, view).WithDispatcher(NodeDispatchers.Evaluator),
+                ClusterShardingSettings.Create(system),
+                new EvaluatorMessageExtractor(),
+                new SlotAllocationStrategy(system),
+                PoisonPill.Instance);
+            var mediator = DistributedPubSub.Get(system).Mediator;
+            system.ActorOf(MembershipLogger.Props(), "membership");
+            var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            system.ActorOf(CompatibilityGuard.Props(refused), "compatibility");
+            if (options.HostsOptimizer)
+                system.ActorOf(ClusterSingletonManager.Props(
+                        RunHost.Props(runId => OptimizerActor.Props(runId, settings, region, mediator)),
+                        PoisonPill.Instance,
+                        ClusterSingletonManagerSettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)),
+                    "optimizer");
+            var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/optimizer",
+                ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)), "optimizer-proxy");
+            return new EsNode(system, region, proxy, replica, settings) { Refused = refused.Task };
+        }
+        catch
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw;
+        }
+    }
+
+    /// <summary>Completes when this node is Up in the cluster (or fails after the timeout).</summary>
+    public Task WaitUntilUp(TimeSpan timeout)
+    {
+        var up = new TaskCompletionSource();
+        Cluster.RegisterOnMemberUp(() => up.TrySetResult());
+        return up.Task.WaitAsync(timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+    }
+}

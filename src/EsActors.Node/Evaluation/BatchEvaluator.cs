@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using EsActors.Domain.Normalization;
+using EsActors.Domain.Runs;
+using EsActors.Domain.Scheduling;
+using EsActors.Environments;
+using EsActors.Environments.Rollouts;
+using EsActors.Node.Protocol;
+
+namespace EsActors.Node.Evaluation;
+
+/// <summary>
+/// The evaluation work of a seed batch, outside the actor: caches the episode runner per run and the
+/// observation normaliser per generation, so consecutive batches allocate almost nothing.
+/// </summary>
+public sealed class BatchEvaluator : IDisposable
+{
+    private EpisodeRunner? _runner;
+    private RunDefinition? _runnerFor;
+    private ObservationNormalizer? _normalizer;
+    private ObservationStatistics? _normalizerFor;
+    private ObservationAccumulator? _accumulator;
+
+    public BatchResult Evaluate(SeedBatch batch, RunState state, string nodeAddress)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var run = state.RequireDefinition();
+        if (!ReferenceEquals(run, _runnerFor))
+        {
+            _runner?.Dispose();
+            _runner = new EpisodeRunner(EnvironmentRegistry.Create(run.EnvironmentId), run.Network, run.ActionBins);
+            _runnerFor = run;
+            _accumulator = new ObservationAccumulator(run.Network.Inputs);
+            _normalizer = null;
+        }
+        if (!ReferenceEquals(state.ObservationStatistics, _normalizerFor))
+        {
+            _normalizer = run.ObservationNormalization
+                ? ObservationNormalizer.From(state.ObservationStatistics)
+                : ObservationNormalizer.Identity(run.Network.Inputs);
+            _normalizerFor = state.ObservationStatistics;
+        }
+        var runner = _runner!;
+        var noise = RunLogic.NoiseFor(run);
+        var dimension = state.Theta.Length;
+        var envLimit = runner.Spec.MaxEpisodeSteps;
+        var results = new ItemOutcome[batch.Items.Length];
+        for (var k = 0; k < batch.Items.Length; k++)
+        {
+            var item = batch.Items[k];
+            if (item.IsEvaluation)
+            {
+                var outcome = runner.Run(state.Theta, ReadOnlySpan<float>.Empty, 0f, _normalizer!, item.EpisodeSeed, envLimit);
+                results[k] = new ItemOutcome(item.Index, true, PairHalf.Both, outcome.Return, 0, outcome.Length, 0, null);
+                continue;
+            }
+            if (!noise.IsValidIndex(item.NoiseIndex, dimension)) throw new InvalidOperationException($"noise index {item.NoiseIndex} is outside the table");
+            var epsilon = noise.Slice(item.NoiseIndex, dimension);
+            // A split pair's half never samples statistics (GenerationWork keeps those pairs whole).
+            if (item.Half != PairHalf.Both && item.CollectStatistics) throw new InvalidOperationException($"pair {item.Index} collects observation statistics and cannot be split");
+            var stats = item.CollectStatistics ? _accumulator : null;
+            stats?.Clear();
+            var cap = Math.Min(batch.EpisodeCap, envLimit);
+            var positive = !item.Half.RunsPositive() ? default
+                : runner.Run(state.Theta, epsilon, run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
+            var negative = !item.Half.RunsNegative() ? default
+                : runner.Run(state.Theta, epsilon, -run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
+            results[k] = new ItemOutcome(item.Index, false, item.Half, positive.Return, negative.Return, positive.Length, negative.Length, stats?.ToDelta());
+        }
+        return new BatchResult(batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, batch.Attempt, nodeAddress, results,
+            Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    public void Dispose() => _runner?.Dispose();
+}

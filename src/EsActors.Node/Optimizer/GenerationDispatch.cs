@@ -1,0 +1,147 @@
+using Akka.Event;
+using EsActors.Domain.Es;
+using EsActors.Domain.Runs;
+using EsActors.Domain.Scheduling;
+using EsActors.Environments;
+using EsActors.Node.Clustering;
+using EsActors.Node.Configuration;
+using EsActors.Node.Protocol;
+
+namespace EsActors.Node.Optimizer;
+
+/// <summary>
+/// The optimizer's dispatch loop without the actor: which seed batches go to which slot, what a result, a refusal,
+/// a lost node, a stopped entity or the periodic tick changes. It owns the <see cref="SlotTable{TRef}"/>, the
+/// per-node <see cref="NodeLedger"/> and the <see cref="BatchPacing"/>; the actor only sends what it returns.
+/// Timing decides how work is cut and who does it, never what is computed.
+/// </summary>
+public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings settings, ILoggingAdapter log) where TRef : class
+{
+    private const int MaxFailedEvaluationsPerGeneration = 20;
+
+    /// <summary>The generation being evaluated, and what its seed batches carry.</summary>
+    private sealed record InFlight(GenerationWork Work, ulong Checksum, int EpisodeCap, TimeSpan Started) { public int Failures; }
+
+    private readonly BatchPacing _pacing = new(settings.MinBatchTime.TotalSeconds);
+    private InFlight? _gen;
+    private int _totalReissued, _totalBackups;
+
+    public SlotTable<TRef> Slots { get; } = new();
+    public NodeLedger Ledger { get; } = new();
+    public bool InProgress => _gen is not null;
+    public int Reissued => _totalReissued + (_gen?.Work.Reissued ?? 0);
+    public int Backups => _totalBackups + (_gen?.Work.Backups ?? 0);
+    public NodeWork[] NodeFigures() => Ledger.Figures(Slots.SlotsPerNode());
+
+    /// <summary>Starts evaluating the generation after <paramref name="state"/>, cut for the slots there are now.</summary>
+    public void Start(RunState state, TimeSpan now)
+    {
+        var run = state.RequireDefinition();
+        var plan = PerturbationPlan.For(run, state.Generation, RunLogic.NoiseFor(run));
+        var slots = Math.Max(1, Slots.Count);
+        var work = new GenerationWork(run, plan, slots * settings.BatchesPerSlot, slots, _pacing.MinPairsPerBatch, settings.SplitTailPairs);
+        _gen = new InFlight(work, state.Checksum(), state.EpisodeCap(EnvironmentRegistry.GetSpec(run.EnvironmentId).MaxEpisodeSteps), now);
+    }
+
+    /// <summary>Stops dispatching (the run failed).</summary>
+    public void Abandon() => _gen = null;
+
+    /// <summary>
+    /// Seed batches to send by <see cref="GenerationWork.AssignToSlots"/>: idle slots first, then backups, then queued
+    /// batches. Each goes to the slot's known entity, or (null) through the shard region.
+    /// </summary>
+    public IReadOnlyList<(TRef? Entity, SeedBatch Batch)> Dispatch(TimeSpan now)
+    {
+        if (_gen is not { } gen) return [];
+        var sends = new List<(TRef?, SeedBatch)>();
+        foreach (var a in gen.Work.AssignToSlots(Slots.Occupancy(), now, settings.BackupAfter, settings.BatchesInFlightPerSlot))
+        {
+            if (a.IsBackup)
+            {
+                log.Info("Backup copy of batch {BatchId} of generation {Generation} to {Evaluator}", a.Batch.BatchId, gen.Work.Generation, a.Evaluator);
+                Ledger.CountBackup(EvaluatorIds.Node(a.Evaluator));
+            }
+            Slots.Hold(a.Evaluator, gen.Work.Generation, a.Attempt);
+            sends.Add((Slots.EntityOf(a.Evaluator),
+                new SeedBatch(a.Evaluator, runId, gen.Work.Generation, a.Batch.BatchId, a.Attempt, gen.Checksum, gen.EpisodeCap, a.Batch.ItemsOf(gen.Work.Plan))));
+        }
+        return sends;
+    }
+
+    /// <summary>A generation whose last batch is in: its event, and how many batches it reissued and backed up.</summary>
+    public sealed record Completed(GenerationCompleted Event, int Reissued, int Backups);
+
+    /// <summary>Records a result; returns the generation once its last batch is in (dispatch stops until the next <see cref="Start"/>).</summary>
+    public Completed? Record(BatchResult result, TimeSpan now)
+    {
+        Slots.Free(result.EvaluatorId, result.Generation, result.Attempt);
+        Ledger.CountBatch(EvaluatorIds.Node(result.EvaluatorId), result.Items.Sum(i => i.Steps), result.EvaluationSeconds);
+        if (result.RunId != runId || _gen is not { } gen || result.Generation != gen.Work.Generation)
+        {
+            log.Debug("Dropped a stale result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
+            return null;
+        }
+        if (!gen.Work.Record(result.BatchId, result.Items, now))
+        {
+            log.Debug("Dropped a duplicate or malformed result for generation {Generation} batch {BatchId}", result.Generation, result.BatchId);
+            return null;
+        }
+        if (result.Items is [{ IsEvaluation: false } first, ..]) _pacing.Record(result.EvaluationSeconds, result.Items.Length * first.Half.PairShare());
+        if (!gen.Work.IsComplete) return null;
+        _gen = null;
+        _pacing.CloseGeneration();
+        _totalReissued += gen.Work.Reissued;
+        _totalBackups += gen.Work.Backups;
+        return new Completed(gen.Work.Assemble((now - gen.Started).TotalSeconds), gen.Work.Reissued, gen.Work.Backups);
+    }
+
+    /// <summary>A slot refused a batch: it goes back. Returns a reason to stop the run when evaluations keep failing.</summary>
+    public string? Refused(BatchRejected rejected)
+    {
+        Slots.FreeAll(rejected.EvaluatorId);
+        if (_gen is not { } gen || rejected.Generation != gen.Work.Generation) return null;
+        // Every slot failing the same work (e.g. a broken environment) must stop the run, not spin forever.
+        if (rejected.Reason.StartsWith("evaluation failed", StringComparison.Ordinal) && ++gen.Failures > MaxFailedEvaluationsPerGeneration)
+            return $"evaluators keep failing: {rejected.Reason}";
+        gen.Work.Release(rejected.BatchId, rejected.EvaluatorId);
+        return null;
+    }
+
+    /// <summary>The periodic tick: batches whose every copy is overdue go to other slots (the silent holders stay busy).</summary>
+    public void ReissueOverdue(TimeSpan now)
+    {
+        if (_gen is not { } gen) return;
+        foreach (var (id, holders) in gen.Work.ReissueOverdue(now, settings.BatchTimeout))
+        {
+            log.Warning("Reissuing batch {BatchId} of generation {Generation}: no answer within {Timeout}", id, gen.Work.Generation, settings.BatchTimeout);
+            foreach (var holder in holders) Ledger.CountReissue(EvaluatorIds.Node(holder));
+        }
+    }
+
+    /// <summary>An evaluator entity stopped while its node stays: what it held goes back (the region starts a new one).</summary>
+    public void EntityStopped(TRef entity)
+    {
+        foreach (var evaluator in Slots.ForgetEntity(entity))
+        {
+            Slots.FreeAll(evaluator);
+            if (_gen is not { } gen) continue;
+            foreach (var id in gen.Work.ReissueLost(holder => holder == evaluator))
+                log.Warning("Reissuing batch {BatchId} of generation {Generation}: evaluator {Evaluator} stopped", id, gen.Work.Generation, evaluator);
+        }
+    }
+
+    /// <summary>A node is unreachable or removed: its slots go, and so does what they held. Returns the entities to stop watching.</summary>
+    public IReadOnlyList<TRef> NodeLost(string node, bool unreachable)
+    {
+        var (lost, entities) = Slots.RemoveNode(node, unreachable);
+        if (lost.Count == 0) return entities;
+        log.Info("Node {Node} {Change}: {Slots} evaluator slots lost", node, unreachable ? "unreachable" : "removed", lost.Count);
+        if (_gen is { } gen)
+            foreach (var id in gen.Work.ReissueLost(lost.ToHashSet().Contains))
+            {
+                log.Warning("Reissuing batch {BatchId} of generation {Generation}: its node {Node} is gone", id, gen.Work.Generation, node);
+                Ledger.CountReissue(node);
+            }
+        return entities;
+    }
+}

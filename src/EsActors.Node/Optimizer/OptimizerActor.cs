@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Akka.Persistence;
+using EsActors.Domain.Runs;
+using EsActors.Node.Clustering;
+using EsActors.Node.Configuration;
+using EsActors.Node.Protocol;
+
+namespace EsActors.Node.Optimizer;
+
+/// <summary>
+/// The run's optimizer: a persistent actor hosted by the cluster singleton. State changes only through the pure
+/// <see cref="RunLogic"/> (recover → apply; command → decide → persist → apply); which seed batch goes where is
+/// <see cref="GenerationDispatch{TRef}"/>'s business; this class receives, persists and does the side effects
+/// (send, watch, broadcast, publish). θ itself is never persisted: recovery = snapshot + replay of the pure update.
+/// </summary>
+public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
+{
+    public static string TopicFor(string runId) => $"run-progress:{runId}";
+    public static string PersistenceIdFor(string runId) => $"esrun-{runId}";
+
+    private const string TickTimer = nameof(TickTimer);
+    private sealed record Tick;
+    private sealed record ReplicaFound(string Node, IActorRef Replica);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _runId;
+    private readonly DispatchSettings _settings;
+    private readonly IActorRef _evaluators;
+    private readonly IActorRef? _mediator;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly GenerationDispatch<IActorRef> _dispatch;
+    private readonly RecentGenerations _recent;
+    private RunState _state = RunState.Empty;
+    private bool _membersKnown;
+    private string? _failure;
+
+    public OptimizerActor(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator)
+    {
+        (_runId, _settings, _evaluators, _mediator) = (runId, settings, evaluators, mediator);
+        _dispatch = new GenerationDispatch<IActorRef>(runId, settings, _log);
+        _recent = new RecentGenerations(settings.ReplayWindow);
+
+        Recover<SnapshotOffer>(offer => { if (offer.Snapshot is RunState state) _state = state; });
+        Recover<IRunEvent>(e => { _state = RunLogic.Apply(_state, e); _recent.Remember(e); });
+        Recover<RecoveryCompleted>(_ => OnRecovered());
+
+        Command<StartRunRequest>(OnStartRun);
+        Command<BatchResult>(OnBatchResult);
+        Command<BatchRejected>(OnBatchRejected);
+        Command<GetGenerations>(OnGetGenerations);
+        Command<FetchState>(f => Sender.Tell(f.RunId == _runId ? new StateReply(_runId, _state) : new RunRejected(f.RunId, "unknown run")));
+        Command<GetRunStatus>(_ => Sender.Tell(new RunStatus(_runId, _state.Generation, _state.Timesteps, _state.LastEvaluationMean, _state.IsFinished,
+            _failure, _dispatch.Reissued, _dispatch.Backups, _dispatch.NodeFigures())));
+        Command<Tick>(_ => { _dispatch.ReissueOverdue(Now); Dispatch(); });
+        Command<ReplicaFound>(f => _dispatch.Slots.SetReplica(f.Node, f.Replica));
+        Command<Terminated>(t => { _dispatch.EntityStopped(t.ActorRef); Dispatch(); });
+        Command<ClusterEvent.CurrentClusterState>(s =>
+        {
+            foreach (var m in s.Members) if (m.Status == MemberStatus.Up) AddNode(m);
+            _membersKnown = true; // generations are cut by the number of slots: the first waits for the members
+            StartGenerationIfDue();
+            Dispatch();
+        });
+        Command<ClusterEvent.MemberUp>(e => { AddNode(e.Member); Dispatch(); });
+        Command<ClusterEvent.MemberRemoved>(e => LoseNode(e.Member, unreachable: false));
+        Command<ClusterEvent.UnreachableMember>(e => LoseNode(e.Member, unreachable: true));
+        Command<ClusterEvent.ReachableMember>(e => { _dispatch.Slots.MarkReachable(EvaluatorIds.Node(e.Member.UniqueAddress)); AddNode(e.Member); Dispatch(); });
+        Command<ClusterEvent.IMemberEvent>(_ => { });
+        Command<Status.Failure>(_ => { }); // a replica lookup that failed: pushes keep using the selection
+        Command<SaveSnapshotSuccess>(_ => { });
+        Command<SaveSnapshotFailure>(f => _log.Warning("Snapshot of run {RunId} failed: {Reason}", _runId, f.Cause.Message));
+    }
+
+    public override string PersistenceId => PersistenceIdFor(_runId);
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator) =>
+        Akka.Actor.Props.Create(() => new OptimizerActor(runId, settings, evaluators, mediator));
+
+    private TimeSpan Now => _clock.Elapsed;
+
+    private void OnRecovered()
+    {
+        _log.Info("Optimizer of run {RunId} recovered at generation {Generation}", _runId, _state.Generation);
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+        Timers.StartPeriodicTimer(TickTimer, new Tick(), _settings.TickInterval);
+    }
+
+    private void OnStartRun(StartRunRequest request)
+    {
+        if (request.RunId != _runId) { Sender.Tell(new RunRejected(request.RunId, $"this optimizer runs '{_runId}'")); return; }
+        var decision = RunLogic.Decide(_state, new StartRun(request.Definition, request.Stop));
+        if (decision.IsRejected) { Sender.Tell(new RunRejected(_runId, decision.Rejection!)); return; }
+        var requester = Sender;
+        if (decision.Events.Count == 0) { Accepted(requester); return; }
+        PersistAll(decision.Events, e =>
+        {
+            _state = RunLogic.Apply(_state, e);
+            _recent.Remember(e);
+            if (ReferenceEquals(e, decision.Events[^1])) Accepted(requester);
+        });
+    }
+
+    private void Accepted(IActorRef requester)
+    {
+        requester.Tell(new RunAccepted(_runId, _state.Generation, _state.IsFinished));
+        StartGenerationIfDue();
+        Dispatch();
+    }
+
+    private void StartGenerationIfDue()
+    {
+        if (_membersKnown && !_dispatch.InProgress && _state.IsStarted && !_state.IsFinished && _failure is null) _dispatch.Start(_state, Now);
+    }
+
+    private void Dispatch()
+    {
+        foreach (var (entity, batch) in _dispatch.Dispatch(Now)) (entity ?? _evaluators).Tell(batch);
+    }
+
+    private void OnBatchResult(BatchResult result)
+    {
+        LearnEntity(result.EvaluatorId);
+        WarnIfMisplaced(result);
+        if (_dispatch.Record(result, Now) is { } completed) CompleteGeneration(completed);
+        Dispatch();
+    }
+
+    private void OnBatchRejected(BatchRejected rejected)
+    {
+        LearnEntity(rejected.EvaluatorId);
+        if (_dispatch.Refused(rejected) is { } failure) Fail(failure);
+        else Dispatch();
+    }
+
+    private void CompleteGeneration(GenerationDispatch<IActorRef>.Completed completed)
+    {
+        var generation = completed.Event;
+        var decision = RunLogic.Decide(_state, new CompleteGeneration(generation));
+        if (decision.IsRejected) { Fail(decision.Rejection!); return; }
+        // θ of the next generation depends only on the pure update, not on the write: apply now, persist
+        // asynchronously and start the next generation at once, so the journal's latency overlaps evaluation.
+        // A crash before the write completes loses nothing: recovery replays up to the last persisted event and
+        // the next generation's plan is a function of (seed, generation), so the same work is simply redone.
+        _state = RunLogic.Apply(_state, generation);
+        _recent.Remember(generation);
+        var after = _state;
+        var steps = generation.TrainingTimesteps + generation.EvaluationTimesteps;
+        var progress = new GenerationProgress(_runId, generation.Generation, after.Timesteps, generation.MeanTrainingReturn, generation.MaxTrainingReturn,
+            generation.MeanEvaluationReturn, generation.WallSeconds > 0 ? steps / generation.WallSeconds : 0, generation.WallSeconds,
+            completed.Reissued, completed.Backups, _dispatch.Slots.Count, after.IsFinished, _dispatch.NodeFigures());
+        if (!after.IsFinished) PushToReplicas(generation);
+        PersistAsync(generation, _ =>
+        {
+            if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
+            Publish(progress);
+            if (after.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, after.Generation);
+        });
+        StartGenerationIfDue();
+    }
+
+    private void Fail(string reason)
+    {
+        _failure = reason;
+        _dispatch.Abandon();
+        _log.Error("Run {RunId} stopped: {Reason}", _runId, reason);
+        Publish(new RunFailed(_runId, reason));
+    }
+
+    /// <summary>Sends the generation's scalars to the replica of every node with slots (Algorithm 2's broadcast).</summary>
+    private void PushToReplicas(GenerationCompleted generation)
+    {
+        var message = new GenerationApplied(_runId, generation);
+        foreach (var (_, address, replica) in _dispatch.Slots.Nodes)
+            if (replica is not null) replica.Tell(message);
+            else Context.ActorSelection(ReplicaPath(address)).Tell(message);
+    }
+
+    private static ActorPath ReplicaPath(Address node) => new RootActorPath(node) / "user" / "replica";
+
+    private void OnGetGenerations(GetGenerations request)
+    {
+        var generations = request.RunId == _runId ? _recent.Range(request.FromGeneration, request.ToGeneration, _state.Generation) : null;
+        Sender.Tell(new GenerationsReply(request.RunId, null, generations ?? [], generations is not null));
+    }
+
+    /// <summary>Remembers (and watches) the entity that answered for a slot of a live node: later batches go to it directly.</summary>
+    private void LearnEntity(string evaluator)
+    {
+        if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters) && _dispatch.Slots.LearnEntity(evaluator, Sender)) Context.Watch(Sender);
+    }
+
+    /// <summary>A slot evaluated on another node than its id names shares that node's cores: say so, once per slot.</summary>
+    private void WarnIfMisplaced(BatchResult result)
+    {
+        if (!_dispatch.Slots.FirstAnswer(result.EvaluatorId) || !ActorPath.TryParseAddress(result.NodeAddress, out var address)) return;
+        if ($"{address.Host}:{address.Port}" == EvaluatorIds.HostPort(result.EvaluatorId)) return;
+        _log.Warning("Evaluator slot {Evaluator} runs on {Node}, not on its own node: it shares that node's cores", result.EvaluatorId, result.NodeAddress);
+    }
+
+    private void AddNode(Member member)
+    {
+        var node = EvaluatorIds.Node(member.UniqueAddress);
+        if (_dispatch.Slots.IsUnreachable(node)) return;
+        if (Compatibility.Mismatch(Cluster.Get(Context.System).SelfMember.Roles, member.Roles) is { } mismatch)
+        {
+            if (_dispatch.Slots.Refuse(node)) _log.Error("Node {Node} refused: it has {Mismatch}; it gets no seed batches", node, mismatch);
+            return;
+        }
+        if (NodeRoles.SlotsOf(member.Roles) is not { } slots || slots <= 0) return;
+        var (added, newNode) = _dispatch.Slots.AddNode(node, member.Address, Enumerable.Range(0, slots).Select(k => EvaluatorIds.For(member.UniqueAddress, k)));
+        if (newNode)
+            Context.ActorSelection(ReplicaPath(member.Address)).ResolveOne(TimeSpan.FromSeconds(10))
+                .PipeTo(Self, success: replica => new ReplicaFound(node, replica), failure: _ => new Status.Failure(new ActorNotFoundException()));
+        if (added > 0) _log.Info("Node {Node} joined with {Slots} evaluator slots", node, slots);
+    }
+
+    private void LoseNode(Member member, bool unreachable)
+    {
+        foreach (var entity in _dispatch.NodeLost(EvaluatorIds.Node(member.UniqueAddress), unreachable)) Context.Unwatch(entity);
+        Dispatch();
+    }
+
+    private void Publish(object message) => _mediator?.Tell(new Publish(TopicFor(_runId), message));
+}

@@ -1,0 +1,34 @@
+using EsActors.Domain.Runs;
+
+namespace EsActors.Node.Protocol;
+
+/// <summary>CLI → optimizer: start (or resume) the run with this definition.</summary>
+public sealed record StartRunRequest(string RunId, RunDefinition Definition, StopCriteria Stop) : IEsMessage;
+
+public sealed record RunAccepted(string RunId, int Generation, bool Finished) : IEsMessage;
+
+public sealed record RunRejected(string RunId, string Reason) : IEsMessage;
+
+/// <summary>Anyone → run host: describe the active run.</summary>
+public sealed record GetRunStatus : IEsMessage;
+
+/// <summary>Per-node work figures kept by the optimizer (cumulative over the run since the optimizer started).</summary>
+/// <param name="EvaluationSeconds">Busy time of the node's slots, so Steps / EvaluationSeconds is env steps/s per busy slot.</param>
+/// <param name="Reissued">Batches taken back from this node (lost node or deadline).</param>
+/// <param name="Backups">Backup copies of stragglers this node was given.</param>
+public sealed record NodeWork(string Node, int Slots, long Batches, long Steps, double EvaluationSeconds, int Reissued, int Backups)
+{
+    public double StepsPerBusySecond => EvaluationSeconds > 0 ? Steps / EvaluationSeconds : 0;
+}
+
+public sealed record RunStatus(
+    string RunId, int Generation, long Timesteps, double? LastEvaluationMean, bool Finished, string? Failure,
+    int Reissued, int Backups, NodeWork[] Nodes) : IEsMessage;
+
+/// <summary>Optimizer → subscribers (distributed pub-sub topic <c>run-progress</c>) after each persisted generation.</summary>
+public sealed record GenerationProgress(
+    string RunId, int Generation, long Timesteps, double MeanReturn, double MaxReturn, double EvaluationMean,
+    double StepsPerSecond, double WallSeconds, int Reissued, int Backups, int Evaluators, bool Finished, NodeWork[] Nodes) : IEsMessage;
+
+/// <summary>Optimizer → subscribers: the run stopped for good without finishing (e.g. rejected results).</summary>
+public sealed record RunFailed(string RunId, string Reason) : IEsMessage;

@@ -1,0 +1,82 @@
+using Akka.Actor;
+using Akka.Event;
+using EsActors.Domain.Runs;
+using EsActors.Node.Configuration;
+using EsActors.Node.Optimizer;
+using EsActors.Node.Protocol;
+using EsActors.Node.Tests.Support;
+using static EsActors.Domain.Tests.Runs.RunTestData;
+
+namespace EsActors.Node.Tests.Optimizer;
+
+/// <summary>The optimizer's dispatch loop as a plain class: what goes where, and what a result, a refusal or a lost node changes.</summary>
+public sealed class GenerationDispatchTests
+{
+    private static readonly DispatchSettings Settings = new(TimeSpan.FromSeconds(10), BatchesPerSlot: 2, BatchesInFlightPerSlot: 2, ReplayWindow: 8,
+        BackupAfter: 0, TickInterval: TimeSpan.FromMilliseconds(250));
+    private const string NodeA = "10.0.0.1:2551:11", NodeB = "10.0.0.2:2551:22";
+
+    private static (GenerationDispatch<string> Dispatch, RunState State) NewDispatch()
+    {
+        var dispatch = new GenerationDispatch<string>("run", Settings, NoLogger.Instance);
+        dispatch.Slots.AddNode(NodeA, new Address("akka.tcp", "esactors", "10.0.0.1", 2551), [$"{NodeA}:0"]);
+        dispatch.Slots.AddNode(NodeB, new Address("akka.tcp", "esactors", "10.0.0.2", 2551), [$"{NodeB}:0"]);
+        var state = Started(Definition(pairs: 8));
+        dispatch.Start(state, TimeSpan.Zero);
+        return (dispatch, state);
+    }
+
+    [Fact]
+    public void Every_slot_gets_batches_up_to_its_in_flight_limit_and_the_last_answer_completes_the_generation()
+    {
+        var (dispatch, state) = NewDispatch();
+        var sent = dispatch.Dispatch(TimeSpan.Zero);
+        Assert.Equal(4, sent.Count); // 2 slots × 2 in flight
+        Assert.All(sent, s => Assert.Null(s.Entity)); // no entity known yet: through the region
+        Assert.All(sent, s => Assert.Equal(state.Checksum(), s.Batch.StateChecksum));
+        Assert.Equal(2, sent.Count(s => s.Batch.EvaluatorId == $"{NodeA}:0"));
+        Assert.Empty(dispatch.Dispatch(TimeSpan.Zero)); // every place taken
+
+        GenerationDispatch<string>.Completed? completed = null;
+        var pending = new Queue<SeedBatch>(sent.Select(s => s.Batch));
+        for (var round = 0; pending.Count > 0 && round < 100; round++)
+        {
+            completed = dispatch.Record(FakeResults.For(pending.Dequeue()), TimeSpan.FromMilliseconds(round));
+            foreach (var (_, batch) in dispatch.Dispatch(TimeSpan.FromMilliseconds(round))) pending.Enqueue(batch);
+        }
+        Assert.NotNull(completed);
+        Assert.False(dispatch.InProgress);
+        Assert.Equal(0, completed.Event.Generation);
+        Assert.False(RunLogic.Decide(state, new CompleteGeneration(completed.Event)).IsRejected);
+        Assert.Equal(2, dispatch.NodeFigures().Length);
+    }
+
+    [Fact]
+    public void A_lost_node_gives_its_batches_back_to_the_slots_that_remain()
+    {
+        var (dispatch, _) = NewDispatch();
+        var sent = dispatch.Dispatch(TimeSpan.Zero);
+        var heldByB = sent.Where(s => s.Batch.EvaluatorId == $"{NodeB}:0").Select(s => s.Batch.BatchId).ToHashSet();
+        dispatch.NodeLost(NodeB, unreachable: false);
+        Assert.Equal(2, dispatch.Reissued);
+        foreach (var (_, batch) in sent.Where(s => s.Batch.EvaluatorId == $"{NodeA}:0")) Assert.Null(dispatch.Record(FakeResults.For(batch), TimeSpan.Zero));
+        var next = dispatch.Dispatch(TimeSpan.Zero);
+        Assert.All(next, s => Assert.Equal($"{NodeA}:0", s.Batch.EvaluatorId));
+        Assert.Equal(heldByB, next.Select(s => s.Batch.BatchId).ToHashSet()); // reissued first
+        Assert.Equal(heldByB.Count, dispatch.NodeFigures().Single(f => f.Node == NodeB).Reissued); // counted per batch taken back
+    }
+
+    [Fact]
+    public void Stale_and_duplicate_results_change_nothing_and_repeated_evaluation_failures_stop_the_run()
+    {
+        var (dispatch, _) = NewDispatch();
+        var first = dispatch.Dispatch(TimeSpan.Zero)[0].Batch;
+        Assert.Null(dispatch.Record(FakeResults.For(first with { Generation = 5 }), TimeSpan.Zero));
+        Assert.Null(dispatch.Record(FakeResults.For(first), TimeSpan.Zero));
+        Assert.Null(dispatch.Record(FakeResults.For(first, offset: 100), TimeSpan.Zero)); // the first answer wins
+        string? failure = null;
+        for (var k = 0; k < 25 && failure is null; k++)
+            failure = dispatch.Refused(new BatchRejected($"{NodeA}:0", "run", 0, first.BatchId + 1, "evaluation failed: boom"));
+        Assert.StartsWith("evaluators keep failing", failure);
+    }
+}
