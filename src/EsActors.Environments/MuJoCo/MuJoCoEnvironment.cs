@@ -240,6 +240,9 @@ public abstract unsafe class MuJoCoEnvironment : IEnvironment
 
     internal void ResetTiming() => (TimedSteps, PhysicsTicks, TotalTicks) = (0, 0, 0);
 
+    /// <summary>The shared compiled model, so tests can compare it with Gymnasium's assets.</summary>
+    internal MuJoCoModel CompiledModel => Model;
+
     internal double GetQpos(int index) => Qpos[CheckIndex(index, Nq)];
     internal double GetQvel(int index) => Qvel[CheckIndex(index, Nv)];
     internal void SetQvelForTest(int index, double value) => Qvel[CheckIndex(index, Nv)] = value;

@@ -55,6 +55,16 @@ internal sealed unsafe class MuJoCoModel
 
     public int ReadInt(int offset) => *(int*)((byte*)Ptr + offset);
 
+    /// <summary>An mjtNum stored in mjModel itself (e.g. <c>MjModelOffsets.opt_timestep</c>).</summary>
+    public double ReadDouble(int offset) => *(double*)((byte*)Ptr + offset);
+
+    /// <summary>
+    /// A copy of the mjtNum array that the mjModel pointer at <paramref name="offset"/> points to,
+    /// <paramref name="length"/> entries (e.g. <c>jnt_range</c>, 2·njnt): lets tests check the compiled
+    /// physics against Gymnasium's values without unsafe code.
+    /// </summary>
+    public double[] CopyDoubles(int offset, int length) => new ReadOnlySpan<double>(Array(offset), length).ToArray();
+
     private double* Array(int offset) => *(double**)((byte*)Ptr + offset);
 
     /// <exception cref="ArgumentException">The model has no body of that name.</exception>
