@@ -18,8 +18,6 @@ namespace EsActors.Node;
 /// </summary>
 public sealed class EsNode : IAsyncDisposable
 {
-    public const string EvaluatorTypeName = "evaluator";
-
     private EsNode(ActorSystem system, IActorRef region, IActorRef proxy, IActorRef replica, DispatchSettings settings)
     {
         System = system; EvaluatorRegion = region; Optimizer = proxy; Replica = replica; Settings = settings;
@@ -47,7 +45,7 @@ public sealed class EsNode : IAsyncDisposable
             var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow, view), "replica");
             var self = cluster.SelfAddress.ToString();
             var region = ClusterSharding.Get(system).Start(
-                EvaluatorTypeName,
+                EvaluatorIds.TypeName,
                 EvaluatorActor.Props(replica, self, view).WithDispatcher(NodeDispatchers.Evaluator),
                 ClusterShardingSettings.Create(system),
                 new EvaluatorMessageExtractor(),

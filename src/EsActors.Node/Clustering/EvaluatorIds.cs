@@ -7,6 +7,9 @@ namespace EsActors.Node.Clustering;
 /// <summary>Builds and parses evaluator entity ids.</summary>
 public static class EvaluatorIds
 {
+    /// <summary>The sharded entity type of the evaluator slots.</summary>
+    public const string TypeName = "evaluator";
+
     public static string For(UniqueAddress node, int slot) => $"{node.Address.Host}:{node.Address.Port}:{node.Uid}:{slot}";
 
     public static string HostPort(string evaluatorId)

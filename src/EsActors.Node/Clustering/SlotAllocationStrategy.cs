@@ -32,7 +32,7 @@ public sealed class SlotAllocationStrategy(ActorSystem system) : IShardAllocatio
 
     private async Task<IActorRef> ResolveRegion(Address node, IActorRef requester, IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations)
     {
-        var path = new RootActorPath(node) / "system" / "sharding" / EsNode.EvaluatorTypeName;
+        var path = new RootActorPath(node) / "system" / "sharding" / EvaluatorIds.TypeName;
         try { return await system.ActorSelection(path).ResolveOne(ResolveTimeout).ConfigureAwait(false); }
         catch (ActorNotFoundException) { return Fallback(requester, currentShardAllocations); }
         catch (TimeoutException) { return Fallback(requester, currentShardAllocations); }

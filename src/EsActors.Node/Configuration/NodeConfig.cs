@@ -3,7 +3,6 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
-using EsActors.Node.Optimizer;
 using EsActors.Node.Clustering;
 
 namespace EsActors.Node.Configuration;

@@ -1,3 +1,5 @@
+using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using EsActors.Domain.Es;
 using EsActors.Domain.Runs;
@@ -95,6 +97,15 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
         return new Completed(gen.Work.Assemble((now - gen.Started).TotalSeconds), gen.Work.Reissued, gen.Work.Backups);
     }
 
+    /// <summary>What subscribers hear about a completed generation; <paramref name="after"/> is the state it led to.</summary>
+    public GenerationProgress Progress(Completed completed, RunState after)
+    {
+        var g = completed.Event;
+        var steps = g.TrainingTimesteps + g.EvaluationTimesteps;
+        return new GenerationProgress(runId, g.Generation, after.Timesteps, g.MeanTrainingReturn, g.MaxTrainingReturn, g.MeanEvaluationReturn,
+            g.WallSeconds > 0 ? steps / g.WallSeconds : 0, g.WallSeconds, completed.Reissued, completed.Backups, Slots.Count, after.IsFinished, NodeFigures());
+    }
+
     /// <summary>A slot refused a batch: it goes back. Returns a reason to stop the run when evaluations keep failing.</summary>
     public string? Refused(BatchRejected rejected)
     {
@@ -128,6 +139,25 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
             foreach (var id in gen.Work.ReissueLost(holder => holder == evaluator))
                 log.Warning("Reissuing batch {BatchId} of generation {Generation}: evaluator {Evaluator} stopped", id, gen.Work.Generation, evaluator);
         }
+    }
+
+    /// <summary>
+    /// A member is Up: a compatible node that advertises slots gets them in the table (an incompatible one is refused
+    /// and logged once; one still marked unreachable waits). Returns true for a node not seen before.
+    /// </summary>
+    public bool NodeUp(UniqueAddress member, Address address, IEnumerable<string> roles, IEnumerable<string> selfRoles)
+    {
+        var node = EvaluatorIds.Node(member);
+        if (Slots.IsUnreachable(node)) return false;
+        if (Compatibility.Mismatch(selfRoles, roles) is { } mismatch)
+        {
+            if (Slots.Refuse(node)) log.Error("Node {Node} refused: it has {Mismatch}; it gets no seed batches", node, mismatch);
+            return false;
+        }
+        if (NodeRoles.SlotsOf(roles) is not { } slots || slots <= 0) return false;
+        var (added, newNode) = Slots.AddNode(node, address, Enumerable.Range(0, slots).Select(k => EvaluatorIds.For(member, k)));
+        if (added > 0) log.Info("Node {Node} joined with {Slots} evaluator slots", node, slots);
+        return newNode;
     }
 
     /// <summary>A node is unreachable or removed: its slots go, and so does what they held. Returns the entities to stop watching.</summary>

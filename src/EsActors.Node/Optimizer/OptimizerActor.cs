@@ -150,10 +150,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         _state = RunLogic.Apply(_state, generation);
         _recent.Remember(generation);
         var after = _state;
-        var steps = generation.TrainingTimesteps + generation.EvaluationTimesteps;
-        var progress = new GenerationProgress(_runId, generation.Generation, after.Timesteps, generation.MeanTrainingReturn, generation.MaxTrainingReturn,
-            generation.MeanEvaluationReturn, generation.WallSeconds > 0 ? steps / generation.WallSeconds : 0, generation.WallSeconds,
-            completed.Reissued, completed.Backups, _dispatch.Slots.Count, after.IsFinished, _dispatch.NodeFigures());
+        var progress = _dispatch.Progress(completed, after);
         if (!after.IsFinished) PushToReplicas(generation);
         PersistAsync(generation, _ =>
         {
@@ -198,26 +195,17 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     /// <summary>A slot evaluated on another node than its id names shares that node's cores: say so, once per slot.</summary>
     private void WarnIfMisplaced(BatchResult result)
     {
-        if (!_dispatch.Slots.FirstAnswer(result.EvaluatorId) || !ActorPath.TryParseAddress(result.NodeAddress, out var address)) return;
-        if ($"{address.Host}:{address.Port}" == EvaluatorIds.HostPort(result.EvaluatorId)) return;
-        _log.Warning("Evaluator slot {Evaluator} runs on {Node}, not on its own node: it shares that node's cores", result.EvaluatorId, result.NodeAddress);
+        if (_dispatch.Slots.FirstAnswerIsMisplaced(result.EvaluatorId, result.NodeAddress))
+            _log.Warning("Evaluator slot {Evaluator} runs on {Node}, not on its own node: it shares that node's cores", result.EvaluatorId, result.NodeAddress);
     }
 
+    /// <summary>A node is Up: its slots join the dispatch (if compatible); a new node's replica is looked up for direct pushes.</summary>
     private void AddNode(Member member)
     {
+        if (!_dispatch.NodeUp(member.UniqueAddress, member.Address, member.Roles, Cluster.Get(Context.System).SelfMember.Roles)) return;
         var node = EvaluatorIds.Node(member.UniqueAddress);
-        if (_dispatch.Slots.IsUnreachable(node)) return;
-        if (Compatibility.Mismatch(Cluster.Get(Context.System).SelfMember.Roles, member.Roles) is { } mismatch)
-        {
-            if (_dispatch.Slots.Refuse(node)) _log.Error("Node {Node} refused: it has {Mismatch}; it gets no seed batches", node, mismatch);
-            return;
-        }
-        if (NodeRoles.SlotsOf(member.Roles) is not { } slots || slots <= 0) return;
-        var (added, newNode) = _dispatch.Slots.AddNode(node, member.Address, Enumerable.Range(0, slots).Select(k => EvaluatorIds.For(member.UniqueAddress, k)));
-        if (newNode)
-            Context.ActorSelection(ReplicaPath(member.Address)).ResolveOne(TimeSpan.FromSeconds(10))
-                .PipeTo(Self, success: replica => new ReplicaFound(node, replica), failure: _ => new Status.Failure(new ActorNotFoundException()));
-        if (added > 0) _log.Info("Node {Node} joined with {Slots} evaluator slots", node, slots);
+        Context.ActorSelection(ReplicaPath(member.Address)).ResolveOne(TimeSpan.FromSeconds(10))
+            .PipeTo(Self, success: replica => new ReplicaFound(node, replica), failure: _ => new Status.Failure(new ActorNotFoundException()));
     }
 
     private void LoseNode(Member member, bool unreachable)

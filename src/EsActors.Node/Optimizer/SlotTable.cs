@@ -107,8 +107,13 @@ public sealed class SlotTable<TRef> where TRef : class
         return gone;
     }
 
-    /// <summary>True the first time a slot answers: its placement is checked once (shards are never rebalanced).</summary>
-    public bool FirstAnswer(string evaluator) => _placementChecked.Add(evaluator);
+    /// <summary>
+    /// On a slot's first answer only (shards are never rebalanced, so the address is not parsed for every result):
+    /// whether it was evaluated on another node than its id names.
+    /// </summary>
+    public bool FirstAnswerIsMisplaced(string evaluator, string nodeAddress) =>
+        _placementChecked.Add(evaluator) && ActorPath.TryParseAddress(nodeAddress, out var address)
+        && $"{address.Host}:{address.Port}" != EvaluatorIds.HostPort(evaluator);
 
     private static long Key(int generation, int attempt) => ((long)generation << 32) | (uint)attempt;
 }

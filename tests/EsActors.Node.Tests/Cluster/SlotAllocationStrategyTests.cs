@@ -25,7 +25,7 @@ public sealed class SlotAllocationStrategyTests : ClusterTestKit
         var seed = AkkaCluster.Get(Sys).SelfAddress;
         _second = ActorSystem.Create(NodeOptions.SystemName, NodeConfig.Build(new NodeOptions("127.0.0.1", 0, [$"{seed.Host}:{seed.Port}"], 1,
             JournalTarget.Parse(Temp.File("second.db")), "CartPole-v1", null, ExtraHocon: DefaultOverrides)));
-        ClusterSharding.Get(_second).Start(EsNode.EvaluatorTypeName, Props.Empty, ClusterShardingSettings.Create(_second),
+        ClusterSharding.Get(_second).Start(EvaluatorIds.TypeName, Props.Empty, ClusterShardingSettings.Create(_second),
             new EvaluatorMessageExtractor(), new SlotAllocationStrategy(_second), PoisonPill.Instance);
         var second = AkkaCluster.Get(_second);
         AwaitCondition(() => second.SelfMember.Status == MemberStatus.Up, Long, TimeSpan.FromMilliseconds(50));
@@ -42,15 +42,15 @@ public sealed class SlotAllocationStrategyTests : ClusterTestKit
         var region = await new SlotAllocationStrategy(Sys).AllocateShard(firstRegion, EvaluatorIds.For(SecondNode, 0), allocations).WaitAsync(Long);
 
         Assert.Equal(SecondNode.Address, region.Path.Address);
-        Assert.Equal($"/system/sharding/{EsNode.EvaluatorTypeName}", region.Path.ToStringWithoutAddress());
+        Assert.Equal($"/system/sharding/{EvaluatorIds.TypeName}", region.Path.ToStringWithoutAddress());
     }
 
     [Fact]
     public async Task A_registered_region_of_the_named_node_is_chosen_among_others()
     {
         var firstRegion = CreateTestProbe().Ref;
-        var secondRegion = await _second.ActorSelection($"/system/sharding/{EsNode.EvaluatorTypeName}").ResolveOne(Long);
-        var remoteSecond = await Sys.ActorSelection(new RootActorPath(SecondNode.Address) / "system" / "sharding" / EsNode.EvaluatorTypeName).ResolveOne(Long);
+        var secondRegion = await _second.ActorSelection($"/system/sharding/{EvaluatorIds.TypeName}").ResolveOne(Long);
+        var remoteSecond = await Sys.ActorSelection(new RootActorPath(SecondNode.Address) / "system" / "sharding" / EvaluatorIds.TypeName).ResolveOne(Long);
         Assert.Equal(secondRegion.Path.ToStringWithoutAddress(), remoteSecond.Path.ToStringWithoutAddress());
         var allocations = ImmutableDictionary<IActorRef, IImmutableList<string>>.Empty
             .Add(firstRegion, ImmutableList.Create("a", "b"))

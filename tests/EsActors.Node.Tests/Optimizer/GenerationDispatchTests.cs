@@ -1,6 +1,8 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using EsActors.Domain.Runs;
+using EsActors.Node.Clustering;
 using EsActors.Node.Configuration;
 using EsActors.Node.Optimizer;
 using EsActors.Node.Protocol;
@@ -78,5 +80,24 @@ public sealed class GenerationDispatchTests
         for (var k = 0; k < 25 && failure is null; k++)
             failure = dispatch.Refused(new BatchRejected($"{NodeA}:0", "run", 0, first.BatchId + 1, "evaluation failed: boom"));
         Assert.StartsWith("evaluators keep failing", failure);
+    }
+
+    [Fact]
+    public void A_compatible_node_brings_its_advertised_slots_and_an_incompatible_one_is_refused()
+    {
+        var dispatch = new GenerationDispatch<string>("run", Settings, NoLogger.Instance);
+        var ours = Compatibility.Roles(Compatibility.ProtocolVersion).Append(NodeRoles.Slots(1)).ToArray();
+        var address = new Address("akka.tcp", "esactors", "10.0.0.3", 2551);
+        var member = new UniqueAddress(address, 33);
+        Assert.True(dispatch.NodeUp(member, address, Compatibility.Roles(Compatibility.ProtocolVersion).Append(NodeRoles.Slots(3)), ours));
+        Assert.False(dispatch.NodeUp(member, address, Compatibility.Roles(Compatibility.ProtocolVersion).Append(NodeRoles.Slots(3)), ours)); // known
+        Assert.Equal(3, dispatch.Slots.Count);
+
+        var otherAddress = new Address("akka.tcp", "esactors", "10.0.0.4", 2551);
+        var other = new UniqueAddress(otherAddress, 44);
+        Assert.False(dispatch.NodeUp(other, otherAddress, Compatibility.Roles(Compatibility.ProtocolVersion + 1).Append(NodeRoles.Slots(2)), ours));
+        Assert.False(dispatch.NodeUp(other, otherAddress, [NodeRoles.Slots(2)], ours)); // no protocol role at all
+        Assert.Equal(3, dispatch.Slots.Count);
+        Assert.False(dispatch.Slots.Refuse(EvaluatorIds.Node(other))); // already refused (and logged) once
     }
 }

@@ -74,7 +74,7 @@ public sealed class SlotTableTests
     }
 
     [Fact]
-    public void Replicas_are_kept_only_for_nodes_still_here_and_refusals_are_reported_once()
+    public void Replicas_are_kept_only_for_nodes_still_here_and_refusals_and_misplacements_are_reported_once()
     {
         var table = TwoNodes();
         table.SetReplica(NodeB, "replica-b");
@@ -82,7 +82,9 @@ public sealed class SlotTableTests
         Assert.Equal([null, "replica-b"], table.Nodes.Select(n => n.Replica));
         Assert.True(table.Refuse("x"));
         Assert.False(table.Refuse("x"));
-        Assert.True(table.FirstAnswer($"{NodeA}:0"));
-        Assert.False(table.FirstAnswer($"{NodeA}:0"));
+        // Placement is checked on a slot's first answer only: an answer from another node is reported once.
+        Assert.True(table.FirstAnswerIsMisplaced($"{NodeA}:0", "akka.tcp://esactors@10.0.0.2:2551"));
+        Assert.False(table.FirstAnswerIsMisplaced($"{NodeA}:0", "akka.tcp://esactors@10.0.0.2:2551"));
+        Assert.False(table.FirstAnswerIsMisplaced($"{NodeA}:1", "akka.tcp://esactors@10.0.0.1:2551"));
     }
 }
