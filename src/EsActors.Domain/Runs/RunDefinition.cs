@@ -13,6 +13,7 @@ namespace EsActors.Domain.Runs;
 /// <param name="ActionNoiseStd">Gaussian noise added to continuous actions during training rollouts (0 = off).</param>
 /// <param name="ActionBins">Discretise each continuous action dimension into this many bins (0 = off).</param>
 /// <param name="EpisodeCapFactor">Cap training episodes at this factor × the previous generation's mean length (0 = off).</param>
+/// <param name="Strategy">How returns become a step; null (runs defined before strategies existed) = OpenAI-ES.</param>
 public sealed record RunDefinition(
     string EnvironmentId,
     NetworkShape Network,
@@ -29,9 +30,12 @@ public sealed record RunDefinition(
     float ActionNoiseStd,
     int ActionBins,
     double EpisodeCapFactor,
-    int SnapshotEvery)
+    int SnapshotEvery,
+    StrategySettings? Strategy = null)
 {
     public int Population => 2 * Pairs;
+
+    public StrategySettings EffectiveStrategy => Strategy ?? StrategySettings.OpenAiEs;
 
     public void Validate()
     {
@@ -47,6 +51,7 @@ public sealed record RunDefinition(
         if (ActionBins is < 0 or 1) throw new ArgumentException("action bins must be 0 (off) or at least 2");
         if (!(EpisodeCapFactor >= 0)) throw new ArgumentException("episode cap factor must be ≥ 0");
         if (SnapshotEvery < 1) throw new ArgumentException("snapshot interval must be at least 1 generation");
+        EffectiveStrategy.Validate(Pairs);
     }
 
     /// <summary>Names of the settings in which two definitions differ (empty when they define the same run).</summary>
@@ -66,10 +71,12 @@ public sealed record RunDefinition(
         Check(EvaluationEpisodes == other.EvaluationEpisodes, "evaluation episodes");
         Check(ActionNoiseStd.Equals(other.ActionNoiseStd) && ActionBins == other.ActionBins, "action noise/bins");
         Check(EpisodeCapFactor.Equals(other.EpisodeCapFactor), "episode cap");
+        Check(EffectiveStrategy.Equals(other.EffectiveStrategy), $"strategy ({EffectiveStrategy} vs {other.EffectiveStrategy})");
         return diff;
     }
 }
 
 /// <summary>When a run ends. Not part of the trajectory: a rerun may extend it (persisted as its own event).</summary>
 /// <param name="TargetReturn">Stop once the mean noiseless evaluation return reaches this (null: never).</param>
-public sealed record StopCriteria(int MaxGenerations, double? TargetReturn);
+/// <param name="MaxTimesteps">Stop once the training episodes took this many environment steps (null: no budget).</param>
+public sealed record StopCriteria(int MaxGenerations, double? TargetReturn, long? MaxTimesteps = null);

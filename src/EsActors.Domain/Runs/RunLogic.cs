@@ -59,9 +59,10 @@ public static class RunLogic
     private static RunState Start(RunStarted started)
     {
         var run = started.Definition;
-        var theta = run.Network.InitialParameters(run.Seed);
+        // ARS starts from θ = 0 (Mania et al. 2018); OpenAI-ES from the network's seeded initialisation.
+        var theta = run.EffectiveStrategy.Kind == StrategyKind.Ars ? new float[run.Network.ParameterCount] : run.Network.InitialParameters(run.Seed);
         return new RunState(run, started.Stop, 0, theta, OptimizerState.Zero(theta.Length),
-            ObservationStatistics.Initial(run.Network.Inputs), 0, null, 0);
+            ObservationStatistics.Initial(run.Network.Inputs), 0, null, 0, 0);
     }
 
     /// <summary>
@@ -72,7 +73,7 @@ public static class RunLogic
     {
         var run = state.RequireDefinition();
         var n = run.Pairs;
-        var (theta, optimizer) = EsStep.Tell(run, NoiseFor(run), state.Theta, state.Optimizer, g.NoiseIndices, g.ReturnsPositive, g.ReturnsNegative);
+        var (theta, optimizer) = EsStep.Tell(run, NoiseFor(run), state.Theta, state.Optimizer, g);
 
         var statistics = run.ObservationNormalization && g.ObservationDelta.Count > 0
             ? state.ObservationStatistics.Merge(g.ObservationDelta)
@@ -84,6 +85,7 @@ public static class RunLogic
             Optimizer = optimizer,
             ObservationStatistics = statistics,
             Timesteps = state.Timesteps + g.TrainingTimesteps + g.EvaluationTimesteps,
+            TrainingTimesteps = state.TrainingTimesteps + g.TrainingTimesteps,
             LastEvaluationMean = g.MeanEvaluationReturn,
             MeanEpisodeLength = (g.LengthsPositive.Sum(l => (double)l) + g.LengthsNegative.Sum(l => (double)l)) / (2.0 * n),
         };

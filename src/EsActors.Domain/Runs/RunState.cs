@@ -11,6 +11,9 @@ namespace EsActors.Domain.Runs;
 /// Immutable: <see cref="RunLogic.Apply"/> returns a new state with new arrays, so snapshots and replicas
 /// can hold references safely.
 /// </summary>
+/// <param name="Timesteps">Every environment step so far, training and evaluation episodes (progress lines).</param>
+/// <param name="TrainingTimesteps">Steps of training episodes only, as the paper counts them: what a timestep budget
+/// (<see cref="StopCriteria.MaxTimesteps"/>) and the learning reports measure.</param>
 public sealed record RunState(
     RunDefinition? Definition,
     StopCriteria? Stop,
@@ -20,15 +23,17 @@ public sealed record RunState(
     ObservationStatistics ObservationStatistics,
     long Timesteps,
     double? LastEvaluationMean,
-    double MeanEpisodeLength)
+    double MeanEpisodeLength,
+    long TrainingTimesteps)
 {
-    public static readonly RunState Empty = new(null, null, 0, [], OptimizerState.Zero(0), ObservationStatistics.Empty(0), 0, null, 0);
+    public static readonly RunState Empty = new(null, null, 0, [], OptimizerState.Zero(0), ObservationStatistics.Empty(0), 0, null, 0, 0);
 
     public bool IsStarted => Definition is not null;
 
     public bool IsFinished =>
         Stop is not null && IsStarted &&
-        (Generation >= Stop.MaxGenerations || (Stop.TargetReturn is { } target && LastEvaluationMean >= target));
+        (Generation >= Stop.MaxGenerations || (Stop.TargetReturn is { } target && LastEvaluationMean >= target)
+         || (Stop.MaxTimesteps is { } budget && TrainingTimesteps >= budget));
 
     public RunDefinition RequireDefinition() => Definition ?? throw new InvalidOperationException("the run has not started");
 

@@ -39,6 +39,7 @@ public static class CommandLine
         root.Subcommands.Add(Worker());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Export());
+        root.Subcommands.Add(Sweep());
         return root;
     }
 
@@ -61,6 +62,7 @@ public static class CommandLine
         var runId = new Option<string?>("--run-id") { Description = "Run id; rerun with the same id, --out and --journal to resume (default: a new id)" };
         var seed = Options.Seed("Run seed: θ₀, noise indices and episodes follow from it");
         var generations = new Option<int?>("--generations") { Description = "Maximum number of generations (default: from the environment preset)" };
+        var timesteps = new Option<long?>("--timesteps") { Description = "Stop once training episodes took this many env steps (evaluation episodes not counted, as in the paper)" };
         var target = new Option<double?>("--target-return") { Description = "Stop when the mean noiseless evaluation return reaches this (default: the environment's threshold)" };
         var population = new Option<int?>("--population") { Description = "Episodes per generation (even: mirrored pairs)" };
         var sigma = new Option<float?>("--sigma") { Description = "Noise standard deviation σ" };
@@ -75,13 +77,33 @@ public static class CommandLine
 
         var command = new Command("train", "Train a policy (starts or resumes a run)")
         {
-            env, runId, seed, generations, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes,
+            env, runId, seed, generations, timesteps, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes,
         };
         command.SetAction((r, cancellation) => TrainCommand.Run(new TrainOptions(
             r.GetValue(env)!, r.GetValue(runId),
-            new RunOverrides(r.GetValue(seed), r.GetValue(generations), r.GetValue(target), r.GetValue(population), r.GetValue(sigma), r.GetValue(learningRate)),
+            new RunOverrides(r.GetValue(seed), r.GetValue(generations), r.GetValue(target), r.GetValue(population), r.GetValue(sigma), r.GetValue(learningRate), r.GetValue(timesteps)),
             r.GetValue(slots), r.GetValue(config), r.GetValue(output)!, r.GetValue(journal),
             r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? []), cancellation));
+        return command;
+    }
+
+    private static Command Sweep()
+    {
+        var env = new Option<string>("--env") { Description = "Environment id, e.g. Hopper-v4", Required = true };
+        var seeds = new Option<string>("--seeds") { Description = "Seeds, e.g. 0-4 or 1,3,5: one run each", DefaultValueFactory = _ => "0-4" };
+        var config = Options.Config();
+        var timesteps = new Option<long?>("--timesteps") { Description = "Training timesteps per run (the paper's count); without it each run stops at its preset's limits" };
+        var output = Options.Out("Output folder; the sweep's files go to <out>/<name>");
+        var name = new Option<string?>("--name") { Description = "Sweep name: folder and run-id prefix (default: sweep-<env>)" };
+        var slots = Options.Slots();
+        var episodes = new Option<int>("--eval-episodes") { Description = "Noiseless full-length episodes of each final policy (≥ 10)", DefaultValueFactory = _ => 10 };
+        var thresholds = new Option<double[]>("--thresholds") { Description = "Returns to report timesteps and wall time to (default: the preset's target return)", AllowMultipleArgumentsPerToken = true };
+        var journal = new Option<string?>("--journal") { Description = "SQLite file path or PostgreSQL connection string (default: <out>/<name>/journal.db)" };
+        var command = new Command("sweep", "Run (or resume) one run per seed and report final evaluations and timesteps to thresholds (median, min, max)")
+            { env, seeds, config, timesteps, output, name, slots, episodes, thresholds, journal };
+        command.SetAction((r, ct) => SweepCommand.Run(new SweepOptions(r.GetValue(env)!, SweepCommand.ParseSeeds(r.GetValue(seeds)!), r.GetValue(config), r.GetValue(timesteps),
+            r.GetValue(output)!, r.GetValue(name), r.GetValue(slots), r.GetValue(episodes), r.GetValue(thresholds) ?? [], r.GetValue(journal)),
+            "esactors " + string.Join(' ', r.Tokens.Select(t => t.Value)), ct));
         return command;
     }
 

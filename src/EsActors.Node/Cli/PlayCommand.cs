@@ -1,8 +1,7 @@
 using System.Globalization;
-using EsActors.Domain.Normalization;
 using EsActors.Domain.Policies;
 using EsActors.Environments;
-using EsActors.Environments.Rollouts;
+using EsActors.Node.Outputs;
 
 namespace EsActors.Node.Cli;
 
@@ -18,24 +17,12 @@ public static class PlayCommand
         catch (InvalidDataException e) { throw new UserError($"{policyPath}: {e.Message}"); }
         var id = environmentId ?? policy.EnvironmentId;
         if (!EnvironmentRegistry.IsKnown(id)) throw new UserError(new UnknownEnvironmentException(id, EnvironmentRegistry.Ids).Message);
-        var env = EnvironmentRegistry.Create(id);
-        EpisodeRunner runner;
-        try { runner = new EpisodeRunner(env, policy.Network, policy.ActionBins); }
-        catch (ArgumentException e) { env.Dispose(); throw new UserError($"policy {policyPath} (trained on {policy.EnvironmentId}) does not fit {id}: {e.Message}"); }
-        using (runner)
-        {
-            var normalizer = policy.NormalizeObservations
-                ? new ObservationNormalizer(policy.ObservationMean, policy.ObservationStd)
-                : ObservationNormalizer.Identity(policy.Network.Inputs);
-            double total = 0;
-            for (var k = 0; k < episodes; k++)
-            {
-                var outcome = runner.Run(policy.Theta, ReadOnlySpan<float>.Empty, 0f, normalizer, seed + (ulong)k, runner.Spec.MaxEpisodeSteps);
-                total += outcome.Return;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"episode {k + 1}: return {outcome.Return:0.###} ({outcome.Length} steps)"));
-            }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean return over {episodes} episodes: {total / episodes:0.###}"));
-        }
+        IReadOnlyList<(double Return, int Length)> outcomes;
+        try { outcomes = PolicyEvaluation.Run(policy, id, episodes, seed); }
+        catch (ArgumentException e) { throw new UserError($"policy {policyPath} (trained on {policy.EnvironmentId}) does not fit {id}: {e.Message}"); }
+        for (var k = 0; k < outcomes.Count; k++)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"episode {k + 1}: return {outcomes[k].Return:0.###} ({outcomes[k].Length} steps)"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean return over {episodes} episodes: {outcomes.Average(o => o.Return):0.###}"));
         return 0;
     }
 }

@@ -8,7 +8,8 @@ using EsActors.Environments.Rollouts;
 namespace EsActors.Node.Configuration;
 
 /// <summary>Command-line values that override the HOCON run settings (null = not given).</summary>
-public sealed record RunOverrides(ulong? Seed = null, int? Generations = null, double? TargetReturn = null, int? Population = null, float? Sigma = null, float? LearningRate = null);
+public sealed record RunOverrides(ulong? Seed = null, int? Generations = null, double? TargetReturn = null, int? Population = null, float? Sigma = null, float? LearningRate = null,
+    long? Timesteps = null);
 
 /// <summary>Builds a <see cref="RunDefinition"/> and <see cref="StopCriteria"/> from <c>esactors.run</c> plus overrides.</summary>
 public static class RunSettings
@@ -46,19 +47,52 @@ public static class RunSettings
                 c.GetFloat("action-noise", 0f),
                 spec.Action.IsDiscrete ? 0 : bins,
                 c.GetDouble("episode-cap-factor", 0),
-                c.GetInt("snapshot-every", 20));
+                c.GetInt("snapshot-every", 20),
+                Strategy(c, population / 2));
             definition.Validate();
-            var generations = overrides.Generations ?? c.GetInt("generations");
+            var timesteps = overrides.Timesteps ?? (c.HasPath("timesteps") ? c.GetLong("timesteps") : null);
+            if (timesteps is < 1) throw new UserError($"--timesteps must be at least 1, got {timesteps}");
+            // A timestep budget given on the command line replaces the preset's generation limit (unless --generations is given too).
+            var generations = overrides.Generations ?? (overrides.Timesteps is not null ? int.MaxValue : c.GetInt("generations"));
             if (generations < 1) throw new UserError($"--generations must be at least 1, got {generations}");
             // Target: --target-return, else the preset's target-return, else Gymnasium's reward threshold.
             var target = overrides.TargetReturn ?? (c.HasPath("target-return") ? c.GetDouble("target-return") : spec.RewardThreshold);
-            return (definition, new StopCriteria(generations, target));
+            return (definition, new StopCriteria(generations, target, timesteps));
         }
         catch (UserError) { throw; }
         catch (Exception e) when (e is ArgumentException or FormatException or ConfigurationException or InvalidCastException)
         {
             throw new UserError($"invalid run setting: {e.Message.Split('\n')[0]}");
         }
+    }
+
+    /// <summary>
+    /// <c>strategy</c>: openai-es (default), or ARS as Mania et al. name its variants: ars-v1 / ars-v2 use every
+    /// direction, ars-v1-t / ars-v2-t the best <c>top-directions</c>; v2 normalizes observations with statistics from
+    /// every step of every training rollout, v1 does not. The preset must say so consistently (checked here).
+    /// </summary>
+    private static StrategySettings? Strategy(Config c, int pairs)
+    {
+        var name = c.GetString("strategy", "openai-es");
+        if (name == "openai-es")
+        {
+            if (c.HasPath("top-directions") || c.HasPath("reward-shift")) throw new UserError("top-directions and reward-shift apply to the ars strategies only");
+            return null;
+        }
+        var (v2, top) = name switch
+        {
+            "ars-v1" => (false, false), "ars-v1-t" => (false, true), "ars-v2" => (true, false), "ars-v2-t" => (true, true),
+            _ => throw new UserError($"unknown strategy '{name}' (expected openai-es, ars-v1, ars-v1-t, ars-v2 or ars-v2-t)"),
+        };
+        var normalize = c.GetBoolean("observation-normalization");
+        if (normalize != v2)
+            throw new UserError($"strategy {name} needs observation-normalization = {(v2 ? "on" : "off")}");
+        if (v2 && c.GetDouble("observation-statistics-probability") < 1)
+            throw new UserError($"strategy {name} updates the observation statistics from every rollout: set observation-statistics-probability = 1");
+        var b = c.GetInt("top-directions", 0);
+        if (top && (b < 1 || b >= pairs)) throw new UserError($"strategy {name} needs top-directions between 1 and {pairs - 1} (the population's pairs minus one), got {b}");
+        if (!top && b != 0 && b != pairs) throw new UserError($"strategy {name} uses every direction: leave top-directions unset (or use {name}-t)");
+        return new StrategySettings(StrategyKind.Ars, top ? b : 0, c.GetDouble("reward-shift", 0));
     }
 
     private static T ParseEnum<T>(string value, string name, string expected) where T : struct, Enum =>

@@ -7,7 +7,10 @@ using EsActors.Domain.Runs;
 namespace EsActors.Node.Outputs;
 
 /// <summary>One row of progress.csv.</summary>
-public sealed record ProgressRow(int Generation, long Timesteps, double MeanReturn, double MaxReturn, double EvalReturn, double StepsPerSecond, double ElapsedSeconds);
+/// <param name="Timesteps">All env steps so far (training and evaluation episodes).</param>
+/// <param name="TrainingTimesteps">Env steps of training episodes only, as the paper counts timesteps.</param>
+public sealed record ProgressRow(int Generation, long Timesteps, double MeanReturn, double MaxReturn, double EvalReturn, double StepsPerSecond, double ElapsedSeconds,
+    long TrainingTimesteps);
 
 /// <summary>Writes a run's files: runs/&lt;run-id&gt;/progress.csv and policy.bin.</summary>
 public static class RunOutputs
@@ -18,13 +21,13 @@ public static class RunOutputs
     public static IReadOnlyList<ProgressRow> Rows(IEnumerable<GenerationCompleted> generations)
     {
         var rows = new List<ProgressRow>();
-        long timesteps = 0; double elapsed = 0;
+        long timesteps = 0, training = 0; double elapsed = 0;
         foreach (var g in generations)
         {
             var steps = g.TrainingTimesteps + g.EvaluationTimesteps;
-            timesteps += steps; elapsed += g.WallSeconds;
+            timesteps += steps; training += g.TrainingTimesteps; elapsed += g.WallSeconds;
             rows.Add(new ProgressRow(g.Generation + 1, timesteps, g.MeanTrainingReturn, g.MaxTrainingReturn, g.MeanEvaluationReturn,
-                g.WallSeconds > 0 ? steps / g.WallSeconds : 0, elapsed));
+                g.WallSeconds > 0 ? steps / g.WallSeconds : 0, elapsed, training));
         }
         return rows;
     }
@@ -78,6 +81,7 @@ public static class RunOutputs
             Map(r => r.EvalReturn).Name("eval_return");
             Map(r => r.StepsPerSecond).Name("steps_per_second");
             Map(r => r.ElapsedSeconds).Name("elapsed_seconds");
+            Map(r => r.TrainingTimesteps).Name("training_timesteps");
         }
     }
 }

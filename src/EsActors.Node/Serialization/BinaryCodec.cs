@@ -6,9 +6,16 @@ using EsActors.Domain.Runs;
 
 namespace EsActors.Node.Serialization;
 
-/// <summary>Little-endian binary encodings of the domain types shared by messages, events and snapshots.</summary>
+/// <summary>
+/// Little-endian binary encodings of the domain types shared by messages, events and snapshots. Definitions, stop
+/// criteria and states have a format version (in the manifest): <see cref="Format"/> is written, every older one is
+/// still read, so journals of earlier builds resume. Format 2 (2026-12) added the strategy to the definition, the
+/// timestep budget to the stop criteria and the training timesteps to the state.
+/// </summary>
 internal static class BinaryCodec
 {
+    public const int Format = 2;
+
     public static void WriteInts(this BinaryWriter w, int[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
     public static void WriteDoubles(this BinaryWriter w, double[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
     public static void WriteFloats(this BinaryWriter w, float[] values)
@@ -51,20 +58,35 @@ internal static class BinaryCodec
         w.Write(d.WeightDecay); w.Write(d.NoiseSeed); w.Write(d.NoiseTableSize);
         w.Write(d.ObservationNormalization); w.Write(d.ObservationStatisticsProbability);
         w.Write(d.EvaluationEpisodes); w.Write(d.ActionNoiseStd); w.Write(d.ActionBins); w.Write(d.EpisodeCapFactor); w.Write(d.SnapshotEvery);
+        var strategy = d.EffectiveStrategy;
+        w.Write((byte)strategy.Kind); w.Write(strategy.TopDirections); w.Write(strategy.RewardShift);
     }
 
-    public static RunDefinition ReadDefinition(this BinaryReader r)
+    public static RunDefinition ReadDefinition(this BinaryReader r, int format)
     {
         var env = r.ReadString();
         var inputs = r.ReadInt32(); var outputs = r.ReadInt32(); var hidden = r.ReadInts(); var activation = (Activation)r.ReadByte();
         var seed = r.ReadUInt64(); var pairs = r.ReadInt32(); var sigma = r.ReadSingle();
         var optimizer = new OptimizerSettings((OptimizerKind)r.ReadByte(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle(), r.ReadSingle());
-        return new RunDefinition(env, new NetworkShape(inputs, hidden, outputs, activation), seed, pairs, sigma, optimizer,
+        var definition = new RunDefinition(env, new NetworkShape(inputs, hidden, outputs, activation), seed, pairs, sigma, optimizer,
             r.ReadSingle(), r.ReadUInt64(), r.ReadInt32(), r.ReadBoolean(), r.ReadDouble(), r.ReadInt32(), r.ReadSingle(), r.ReadInt32(), r.ReadDouble(), r.ReadInt32());
+        if (format < 2) return definition; // before strategies: OpenAI-ES
+        var kind = (StrategyKind)r.ReadByte();
+        if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown strategy {(byte)kind}");
+        return definition with { Strategy = new StrategySettings(kind, r.ReadInt32(), r.ReadDouble()) };
     }
 
-    public static void WriteStop(this BinaryWriter w, StopCriteria s) { w.Write(s.MaxGenerations); w.WriteNullable(s.TargetReturn); }
-    public static StopCriteria ReadStop(this BinaryReader r) => new(r.ReadInt32(), r.ReadNullableDouble());
+    public static void WriteStop(this BinaryWriter w, StopCriteria s)
+    {
+        w.Write(s.MaxGenerations); w.WriteNullable(s.TargetReturn);
+        w.Write(s.MaxTimesteps.HasValue); if (s.MaxTimesteps is { } budget) w.Write(budget);
+    }
+
+    public static StopCriteria ReadStop(this BinaryReader r, int format)
+    {
+        var stop = new StopCriteria(r.ReadInt32(), r.ReadNullableDouble());
+        return format < 2 ? stop : stop with { MaxTimesteps = r.ReadBoolean() ? r.ReadInt64() : null };
+    }
 
     public static void WriteGeneration(this BinaryWriter w, GenerationCompleted g)
     {
@@ -86,15 +108,19 @@ internal static class BinaryCodec
         w.Write(s.Generation); w.WriteFloats(s.Theta);
         w.Write(s.Optimizer.Steps); w.WriteFloats(s.Optimizer.FirstMoment); w.WriteFloats(s.Optimizer.SecondMoment);
         w.WriteStatistics(s.ObservationStatistics); w.Write(s.Timesteps); w.WriteNullable(s.LastEvaluationMean); w.Write(s.MeanEpisodeLength);
+        w.Write(s.TrainingTimesteps);
     }
 
-    public static RunState ReadState(this BinaryReader r)
+    public static RunState ReadState(this BinaryReader r, int format)
     {
-        var definition = r.ReadBoolean() ? r.ReadDefinition() : null;
-        var stop = r.ReadBoolean() ? r.ReadStop() : null;
-        return new RunState(definition, stop, r.ReadInt32(), r.ReadFloats(),
-            new OptimizerState(r.ReadInt64(), r.ReadFloats(), r.ReadFloats()),
-            r.ReadStatistics(), r.ReadInt64(), r.ReadNullableDouble(), r.ReadDouble());
+        var definition = r.ReadBoolean() ? r.ReadDefinition(format) : null;
+        var stop = r.ReadBoolean() ? r.ReadStop(format) : null;
+        var generation = r.ReadInt32(); var theta = r.ReadFloats();
+        var optimizer = new OptimizerState(r.ReadInt64(), r.ReadFloats(), r.ReadFloats());
+        var statistics = r.ReadStatistics(); var timesteps = r.ReadInt64(); var evaluation = r.ReadNullableDouble(); var meanLength = r.ReadDouble();
+        // Format 1 snapshots did not count training steps apart: their total (evaluation steps included) is all there is.
+        var training = format < 2 ? timesteps : r.ReadInt64();
+        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training);
     }
 
     public static byte[] Encode(Action<BinaryWriter> write)

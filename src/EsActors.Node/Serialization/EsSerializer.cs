@@ -19,10 +19,13 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     public override int Identifier => Id;
 
     private const string SeedBatchManifest = "sb2", BatchResultManifest = "br2", BatchRejectedManifest = "bx1",
-        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr1", FetchStateManifest = "fs1", StateReplyManifest = "sr1",
-        StartRunManifest = "st1", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
-        RunStartedManifest = "E:run-started:1", StopChangedManifest = "E:stop-changed:1", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:1", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1";
+        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr2", FetchStateManifest = "fs1", StateReplyManifest = "sr2",
+        StartRunManifest = "st2", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
+        RunStartedManifest = "E:run-started:2", StopChangedManifest = "E:stop-changed:2", GenerationManifest = "E:generation:1",
+        StateManifest = "S:run-state:2", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1";
+
+    // Format 1 of the run's definition, stop criteria and state (journals and snapshots written before 2026-12).
+    private const string RunStartedV1 = "E:run-started:1", StopChangedV1 = "E:stop-changed:1", StateV1 = "S:run-state:1";
 
     public override string Manifest(object o) => o switch
     {
@@ -118,18 +121,21 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 BatchRejectedManifest => new BatchRejected(r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadString()),
                 GetGenerationsManifest => new GetGenerations(r.ReadString(), r.ReadInt32(), r.ReadInt32()),
                 GenerationsReplyManifest => ReadGenerationsReply(r),
+                RunStartedV1 => new RunStarted(r.ReadDefinition(1), r.ReadStop(1)),
+                StopChangedV1 => new StopCriteriaChanged(r.ReadStop(1)),
+                StateV1 => r.ReadState(1),
                 FetchStateManifest => new FetchState(r.ReadString()),
-                StateReplyManifest => new StateReply(r.ReadString(), r.ReadState()),
-                StartRunManifest => new StartRunRequest(r.ReadString(), r.ReadDefinition(), r.ReadStop()),
+                StateReplyManifest => new StateReply(r.ReadString(), r.ReadState(BinaryCodec.Format)),
+                StartRunManifest => new StartRunRequest(r.ReadString(), r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),
                 RunAcceptedManifest => new RunAccepted(r.ReadString(), r.ReadInt32(), r.ReadBoolean()),
                 RunRejectedManifest => new RunRejected(r.ReadString(), r.ReadString()),
                 ProgressManifest => new GenerationProgress(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
                     r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), ReadNodes(r)),
                 RunFailedManifest => new RunFailed(r.ReadString(), r.ReadString()),
-                RunStartedManifest => new RunStarted(r.ReadDefinition(), r.ReadStop()),
-                StopChangedManifest => new StopCriteriaChanged(r.ReadStop()),
+                RunStartedManifest => new RunStarted(r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),
+                StopChangedManifest => new StopCriteriaChanged(r.ReadStop(BinaryCodec.Format)),
                 GenerationManifest => r.ReadGeneration(),
-                StateManifest => r.ReadState(),
+                StateManifest => r.ReadState(BinaryCodec.Format),
                 RunActivatedManifest => new RunActivated(r.ReadString()),
                 GetStatusManifest => new GetRunStatus(),
                 GenerationAppliedManifest => new GenerationApplied(r.ReadString(), r.ReadGeneration()),
@@ -206,7 +212,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     private static GenerationsReply ReadGenerationsReply(BinaryReader r)
     {
         var run = r.ReadString(); var available = r.ReadBoolean();
-        RunStarted? start = r.ReadBoolean() ? new RunStarted(r.ReadDefinition(), r.ReadStop()) : null;
+        RunStarted? start = r.ReadBoolean() ? new RunStarted(r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)) : null;
         var count = r.ReadInt32();
         if (count < 0 || count > 1_000_000) throw new InvalidDataException("implausible generation count");
         var generations = new GenerationCompleted[count];

@@ -1,0 +1,43 @@
+namespace EsActors.Domain.Es;
+
+/// <summary>Which ES variant turns a generation's returns into a step (the "tell" half; the "ask" half is shared).</summary>
+public enum StrategyKind : byte
+{
+    /// <summary>Salimans et al. 2017: centered ranks over all 2n returns, the step rule (Adam by default).</summary>
+    OpenAiEs = 0,
+
+    /// <summary>
+    /// Augmented Random Search (Mania et al. 2018, Algorithm 2): the b directions whose better return is highest,
+    /// raw return differences divided by the standard deviation of the 2b returns used, θ₀ = 0. V1 and V2 differ
+    /// only in observation normalization (V2: statistics from every step of every training rollout); the "-t"
+    /// variants use b &lt; N.
+    /// </summary>
+    Ars = 1,
+}
+
+/// <summary>The strategy of a run: part of its definition, so a resumed run refuses a change.</summary>
+/// <param name="TopDirections">ARS: b, how many directions (mirrored pairs) the step uses; 0 = all of them.</param>
+/// <param name="RewardShift">ARS: subtracted from the reward of every step of a training episode (Mania et al. remove the
+/// survival bonus this way: 1 for Hopper, Walker2d and Ant, 5 for Humanoid). Evaluation returns are the task's own.</param>
+public sealed record StrategySettings(StrategyKind Kind = StrategyKind.OpenAiEs, int TopDirections = 0, double RewardShift = 0)
+{
+    public static readonly StrategySettings OpenAiEs = new();
+
+    /// <summary>Directions the step uses out of <paramref name="pairs"/>.</summary>
+    public int DirectionsUsed(int pairs) => TopDirections <= 0 ? pairs : Math.Min(TopDirections, pairs);
+
+    public void Validate(int pairs)
+    {
+        if (!Enum.IsDefined(Kind)) throw new ArgumentException($"unknown strategy {(byte)Kind}");
+        if (TopDirections < 0 || TopDirections > pairs) throw new ArgumentException($"top-directions must lie in [0, {pairs}] (0 = all pairs), got {TopDirections}");
+        if (!double.IsFinite(RewardShift)) throw new ArgumentException($"reward-shift must be a finite number, got {RewardShift}");
+        if (Kind == StrategyKind.OpenAiEs && (TopDirections != 0 || RewardShift != 0))
+            throw new ArgumentException("top-directions and reward-shift apply to the ars strategies only");
+    }
+
+    public override string ToString() => Kind switch
+    {
+        StrategyKind.Ars => $"ars (top {TopDirections}, reward shift {RewardShift})",
+        _ => "openai-es",
+    };
+}

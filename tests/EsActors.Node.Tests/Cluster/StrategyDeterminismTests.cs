@@ -1,0 +1,104 @@
+using EsActors.Node.Tests.Support;
+using Xunit.Abstractions;
+
+namespace EsActors.Node.Tests.Cluster;
+
+/// <summary>
+/// The determinism guarantees for a run of the ARS strategy (V2-t: top directions, reward shift, observation
+/// statistics from every rollout, θ₀ = 0), as OS processes: a cluster that loses a worker mid-run, and a
+/// <c>train</c> killed with SIGKILL and rerun, both end with the policy of an undisturbed single-node run, byte for byte.
+/// </summary>
+[Collection(CliCollection.Name)]
+public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private const int Generations = 60;
+
+    // Pendulum never reaches return 0: every run goes all the generations. The tolerant heartbeat pause keeps a busy
+    // test machine from downing healthy nodes (see MultiNodeTests).
+    private const string Ars = """
+        esactors.run {
+          strategy = ars-v2-t
+          top-directions = 100
+          reward-shift = 0.5
+          hidden = []
+          observation-normalization = on
+          observation-statistics-probability = 1.0
+          optimizer = sgd-momentum
+          momentum = 0
+          learning-rate = 0.02
+          weight-decay = 0
+          sigma = 0.05
+        }
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s
+        """;
+
+    private static string[] Train(string work, string runId, params string[] extra) =>
+    [
+        "train", "--env", "Pendulum-v1", "--run-id", runId, "--out", Path.Combine(work, "out"), "--journal", Path.Combine(work, "journal.db"),
+        "--generations", Generations.ToString(), "--population", "1000", "--target-return", "0", "--seed", "9", "--config", Path.Combine(work, "ars.conf"), .. extra,
+    ];
+
+    private string Folder(string name)
+    {
+        var work = fixture.NewFolder(name);
+        File.WriteAllText(Path.Combine(work, "ars.conf"), Ars);
+        return work;
+    }
+
+    private static bool Generation(string line) => line.StartsWith("gen ", StringComparison.Ordinal);
+
+    private async Task<byte[]> ReferenceAsync()
+    {
+        var work = Folder("ars-reference");
+        using var train = ClusterProcess.Start("reference", work, Train(work, "ars", "--slots", "2"));
+        var exit = await train.WaitForExitAsync(Timeout);
+        output.WriteLine(train.Describe());
+        Assert.Equal(0, exit);
+        Assert.Contains(train.Stdout, l => l.Contains("network 3-1 tanh", StringComparison.Ordinal)); // linear: no hidden layer
+        return await File.ReadAllBytesAsync(Path.Combine(work, "out", "ars", "policy.bin"));
+    }
+
+    [Fact]
+    public async Task An_ars_run_is_identical_when_a_worker_is_killed_and_when_train_is_killed_and_rerun()
+    {
+        var expected = await ReferenceAsync();
+
+        // Train + two workers; one worker is killed once three slots have done two generations.
+        var work = Folder("ars-cluster");
+        var port = ClusterProcess.FreePort();
+        var processes = new List<ClusterProcess>();
+        try
+        {
+            processes.Add(ClusterProcess.Start("train", work, Train(work, "ars", "--slots", "1", "--port", port.ToString())));
+            Assert.True(await processes[0].WaitForStdoutAsync(lines => lines.Any(l => l.StartsWith("journal:", StringComparison.Ordinal)), Timeout));
+            for (var i = 1; i <= 2; i++)
+                processes.Add(ClusterProcess.Start($"worker {i}", work,
+                    ["worker", "--seed-nodes", $"127.0.0.1:{port}", "--journal", Path.Combine(work, "journal.db"), "--slots", "1", "--config", Path.Combine(work, "ars.conf")]));
+            Assert.True(await processes[0].WaitForStdoutAsync(lines => lines.SkipWhile(l => !(Generation(l) && l.Contains("| slots 3", StringComparison.Ordinal))).Skip(1).Count(Generation) >= 2, Timeout),
+                "the train node never reported 3 slots and two more generations");
+            processes[1].Kill();
+            Assert.Equal(0, await processes[0].WaitForExitAsync(Timeout));
+            Assert.Contains(processes[0].Stdout, l => l.StartsWith($"done: run ars at generation {Generations}", StringComparison.Ordinal));
+            Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(work, "out", "ars", "policy.bin")));
+        }
+        finally
+        {
+            foreach (var process in processes) { process.Kill(); output.WriteLine(process.Describe()); process.Dispose(); }
+        }
+
+        // Train killed with SIGKILL mid-run, then rerun with the same arguments: it resumes from the journal.
+        var resume = Folder("ars-resume");
+        using (var killed = ClusterProcess.Start("killed", resume, Train(resume, "ars", "--slots", "2")))
+        {
+            Assert.True(await killed.WaitForStdoutAsync(lines => lines.Count(Generation) >= 10, Timeout), "no 10 generations before the kill");
+            killed.Kill();
+            Assert.DoesNotContain(killed.Stdout, l => l.StartsWith("done:", StringComparison.Ordinal));
+        }
+        using var rerun = ClusterProcess.Start("rerun", resume, Train(resume, "ars", "--slots", "2"));
+        Assert.Equal(0, await rerun.WaitForExitAsync(Timeout));
+        output.WriteLine(rerun.Describe());
+        Assert.Contains(rerun.Stdout, l => l.StartsWith("resuming run ars at generation", StringComparison.Ordinal));
+        Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "ars", "policy.bin")));
+    }
+}

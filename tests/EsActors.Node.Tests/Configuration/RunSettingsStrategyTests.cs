@@ -1,0 +1,54 @@
+using Akka.Configuration;
+using EsActors.Domain.Es;
+using EsActors.Node.Configuration;
+
+namespace EsActors.Node.Tests.Configuration;
+
+/// <summary><c>esactors.run.strategy</c> and the timestep budget, read from HOCON.</summary>
+public sealed class RunSettingsStrategyTests
+{
+    private static readonly Config Shipped = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "esactors.conf")));
+
+    private static Config With(string hocon) => ConfigurationFactory.ParseString(hocon).WithFallback(Shipped);
+
+    [Fact]
+    public void The_default_is_openai_es_with_no_strategy_recorded()
+    {
+        var (definition, stop) = RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides());
+        Assert.Null(definition.Strategy);
+        Assert.Equal(StrategyKind.OpenAiEs, definition.EffectiveStrategy.Kind);
+        Assert.Null(stop.MaxTimesteps);
+    }
+
+    [Fact]
+    public void Ars_v2_t_reads_its_directions_and_shift()
+    {
+        var (definition, _) = RunSettings.Build("Pendulum-v1",
+            With("esactors.run { strategy = ars-v2-t, top-directions = 8, reward-shift = 1, observation-statistics-probability = 1 }"), new RunOverrides());
+        Assert.Equal(new StrategySettings(StrategyKind.Ars, 8, 1), definition.Strategy);
+    }
+
+    [Fact]
+    public void A_timestep_budget_on_the_command_line_lifts_the_presets_generation_limit()
+    {
+        var (_, stop) = RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides(Timesteps: 5000));
+        Assert.Equal(5000, stop.MaxTimesteps);
+        Assert.Equal(int.MaxValue, stop.MaxGenerations);
+        var (_, both) = RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides(Generations: 3, Timesteps: 5000));
+        Assert.Equal(3, both.MaxGenerations);
+    }
+
+    [Theory]
+    [InlineData("strategy = ars-v3", "unknown strategy 'ars-v3'")]
+    [InlineData("strategy = ars-v1, observation-normalization = on", "needs observation-normalization = off")]
+    [InlineData("strategy = ars-v2", "observation-statistics-probability = 1")]
+    [InlineData("strategy = ars-v2-t, observation-statistics-probability = 1", "needs top-directions between 1 and 31")]
+    [InlineData("strategy = ars-v1, observation-normalization = off, top-directions = 4", "uses every direction")]
+    [InlineData("top-directions = 4", "apply to the ars strategies only")]
+    [InlineData("timesteps = 0", "--timesteps must be at least 1")]
+    public void Inconsistent_strategy_settings_are_one_clear_error(string hocon, string message)
+    {
+        var error = Assert.Throws<UserError>(() => RunSettings.Build("Pendulum-v1", With($"esactors.run {{ {hocon} }}"), new RunOverrides()));
+        Assert.Contains(message, error.Message);
+    }
+}

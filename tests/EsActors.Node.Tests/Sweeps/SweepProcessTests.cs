@@ -1,0 +1,53 @@
+using EsActors.Node.Tests.Support;
+using Xunit.Abstractions;
+
+namespace EsActors.Node.Tests.Sweeps;
+
+/// <summary><c>sweep</c> as a process: one run per seed, a report with every seed and the median, resumable.</summary>
+[Collection(CliCollection.Name)]
+public sealed class SweepProcessTests(CliFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_sweep_runs_each_seed_to_its_timestep_budget_and_reports_median_min_and_max()
+    {
+        var work = fixture.NewFolder("sweep");
+        string[] args = ["sweep", "--env", "CartPole-v1", "--seeds", "0-2", "--timesteps", "20000", "--thresholds", "100", "1000000", "--out", work, "--name", "cp", "--slots", "2"];
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(180), work, args);
+        output.WriteLine(result.Describe());
+        Assert.Equal(0, result.ExitCode);
+
+        var csv = File.ReadAllLines(Path.Combine(work, "cp", "report.csv"));
+        Assert.Equal(4, csv.Length); // header + 3 seeds
+        foreach (var (line, seed) in csv.Skip(1).Select((l, i) => (l.Split(','), i)))
+        {
+            Assert.Equal(seed.ToString(), line[0]);
+            Assert.Equal($"cp-s{seed}", line[1]);
+            Assert.InRange(long.Parse(line[3]), 20000, 20000 + 48 * 500); // stops within one generation past the budget
+            Assert.Equal("10", line[7]);                                  // final evaluation: 10 episodes
+            Assert.True(File.Exists(Path.Combine(work, "cp", $"cp-s{seed}", "policy.bin")));
+            Assert.Equal("", line[10]);                                    // a return of 10^6 is never reached
+        }
+        var md = File.ReadAllText(Path.Combine(work, "cp", "report.md"));
+        Assert.Contains("over 3 seeds: median", md);
+        Assert.Contains("threshold 1000000: reached by 0/3 seeds", md);
+
+        // Rerun: every run is already finished in the journal; the report is rebuilt, identical.
+        var again = await CliProcess.RunAsync(TimeSpan.FromSeconds(120), work, args);
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(csv, File.ReadAllLines(Path.Combine(work, "cp", "report.csv")));
+    }
+
+    [Theory]
+    [InlineData("--seeds", "4-1")]
+    [InlineData("--seeds", "x")]
+    [InlineData("--eval-episodes", "3")]
+    public async Task Bad_sweep_arguments_get_one_error_line(string option, string value)
+    {
+        var work = fixture.NewFolder("sweep-bad");
+        var result = await CliProcess.RunAsync(TimeSpan.FromSeconds(60), work, "sweep", "--env", "CartPole-v1", option, value, "--out", work);
+        Assert.Equal(2, result.ExitCode);
+        var error = Assert.Single(result.Stderr);
+        Assert.StartsWith("error: ", error);
+        Assert.Contains(option, error);
+    }
+}
