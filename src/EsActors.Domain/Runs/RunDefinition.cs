@@ -33,9 +33,16 @@ public sealed record RunDefinition(
     int SnapshotEvery,
     StrategySettings? Strategy = null)
 {
+    private readonly StrategySettings? _strategy = Canonical(Strategy);
+
+    /// <summary>Null for OpenAI-ES however it was given, so definitions compare equal after any round trip.</summary>
+    public StrategySettings? Strategy { get => _strategy; init => _strategy = Canonical(value); }
+
     public int Population => 2 * Pairs;
 
     public StrategySettings EffectiveStrategy => Strategy ?? StrategySettings.OpenAiEs;
+
+    private static StrategySettings? Canonical(StrategySettings? strategy) => strategy == StrategySettings.OpenAiEs ? null : strategy;
 
     public void Validate()
     {

@@ -76,7 +76,7 @@ public static class RunSettings
         var name = c.GetString("strategy", "openai-es");
         if (name == "openai-es")
         {
-            if (c.HasPath("top-directions") || c.HasPath("reward-shift")) throw new UserError("top-directions and reward-shift apply to the ars strategies only");
+            if (c.GetInt("top-directions", 0) != 0 || c.GetDouble("reward-shift", 0) != 0) throw new UserError("top-directions and reward-shift apply to the ars strategies only");
             return null;
         }
         var (v2, top) = name switch
