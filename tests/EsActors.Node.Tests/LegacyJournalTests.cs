@@ -31,6 +31,7 @@ public sealed class LegacyJournalTests(CliFixture fixture, ITestOutputHelper out
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(Fixtures, "policy-gen5.bin")),
             await File.ReadAllBytesAsync(Path.Combine(work, "legacy-v2", "policy.bin")));
+        Assert.True(new FileInfo(Path.Combine(work, "legacy-v2", "curve.png")).Length > 1000, "export writes the run's curve.png too");
     }
 
     [Fact]

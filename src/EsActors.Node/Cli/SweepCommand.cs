@@ -49,6 +49,7 @@ public static class SweepCommand
         var target = JournalTarget.Parse(journal);
         using var system = ActorSystem.Create("esactors-sweep", NodeConfig.BuildLocal(target));
         var results = new List<SeedResult>();
+        var curves = new List<IReadOnlyList<Domain.Runs.GenerationCompleted>>();
         IReadOnlyList<double>? thresholds = o.Thresholds.Count > 0 ? o.Thresholds : null;
         try
         {
@@ -57,6 +58,7 @@ public static class SweepCommand
                 var runId = RunId(name, seed);
                 var history = await RunHistoryReader.Read(system, runId, TimeSpan.FromMinutes(10));
                 thresholds ??= history.State.Stop?.TargetReturn is { } t ? [t] : [];
+                curves.Add(history.Generations);
                 var policy = RunOutputs.Policy(history.State);
                 var final = PolicyEvaluation.Run(policy, o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed);
                 results.Add(new SeedResult(seed, runId, history.State.Generation, history.State.TrainingTimesteps, history.Generations.Sum(g => g.WallSeconds),
@@ -68,8 +70,10 @@ public static class SweepCommand
         finally { await system.Terminate(); }
 
         File.WriteAllText(Path.Combine(folder, "report.csv"), SweepReport.Csv(results, thresholds!));
-        File.WriteAllText(Path.Combine(folder, "report.md"), SweepReport.Markdown($"Sweep {name}: {o.EnvironmentId}, {results.Count} seeds", command, results, thresholds!));
-        Console.WriteLine($"wrote {Path.Combine(folder, "report.md")} and report.csv");
+        File.WriteAllText(Path.Combine(folder, "report.md"), SweepReport.Markdown($"Sweep {name}: {o.EnvironmentId}, {results.Count} seeds", command, results, thresholds!)
+            + $"\n![median and min–max over seeds of the evaluation return against training timesteps]({LearningCurves.CurveFile})\n");
+        LearningCurves.WriteSweep(Path.Combine(folder, LearningCurves.CurveFile), $"{o.EnvironmentId}: {name}, {results.Count} seeds", curves);
+        Console.WriteLine($"wrote {Path.Combine(folder, "report.md")}, report.csv and {LearningCurves.CurveFile}");
         return 0;
     }
 

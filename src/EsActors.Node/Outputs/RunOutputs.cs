@@ -62,12 +62,15 @@ public static class RunOutputs
             state.ObservationStatistics.Mean(), state.ObservationStatistics.Std());
     }
 
-    /// <summary>Writes both files from a history rebuilt from the journal (the single source of truth).</summary>
+    /// <summary>Writes progress.csv, policy.bin and curve.png from a history rebuilt from the journal (the single source of truth).</summary>
     public static void WriteAll(string directory, RunHistory history)
     {
         Directory.CreateDirectory(directory);
         WriteProgress(Path.Combine(directory, ProgressFile), Rows(history.Generations));
         Policy(history.State).Write(Path.Combine(directory, PolicyFile));
+        var run = history.State.Definition;
+        LearningCurves.WriteRun(Path.Combine(directory, LearningCurves.CurveFile),
+            run is null ? "" : $"{run.EnvironmentId}, {run.EffectiveStrategy}, seed {run.Seed}", history.Generations);
     }
 
     private sealed class ProgressRowMap : ClassMap<ProgressRow>

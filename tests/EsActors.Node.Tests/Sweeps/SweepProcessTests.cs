@@ -30,11 +30,21 @@ public sealed class SweepProcessTests(CliFixture fixture, ITestOutputHelper outp
         var md = File.ReadAllText(Path.Combine(work, "cp", "report.md"));
         Assert.Contains("over 3 seeds: median", md);
         Assert.Contains("threshold 1000000: reached by 0/3 seeds", md);
+        Assert.Contains("](curve.png)", md);
+        AssertPng(Path.Combine(work, "cp", "curve.png"));
+        AssertPng(Path.Combine(work, "cp", "cp-s0", "curve.png")); // every run writes its own curve
 
         // Rerun: every run is already finished in the journal; the report is rebuilt, identical.
         var again = await CliProcess.RunAsync(TimeSpan.FromSeconds(120), work, args);
         Assert.Equal(0, again.ExitCode);
         Assert.Equal(csv, File.ReadAllLines(Path.Combine(work, "cp", "report.csv")));
+    }
+
+    private static void AssertPng(string path)
+    {
+        Assert.True(File.Exists(path), $"{path} was not written");
+        var bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.Length > 1000 && bytes.AsSpan(0, 8).SequenceEqual(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }), $"{path} is not a PNG");
     }
 
     [Theory]
