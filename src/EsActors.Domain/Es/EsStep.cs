@@ -22,6 +22,9 @@ public static class EsStep
 
         var ascent = new float[theta.Length];
         EsGradient.Estimate(noise, g.NoiseIndices, weightPositive, weightNegative, scale, ascent);
+        // With σ per layer, F(θ ± σ_l ε) estimates the smoothed gradient scaled by σ_l: divide by the layer's multiplier
+        // so every layer's estimate is in the same units (Adam is nearly invariant to it; a plain step is not).
+        if (run.SigmaSchedule is { } schedule) TensorPrimitives.Divide(ascent, schedule.PerParameter(run.Network, g.Generation), ascent);
         // Weight decay: step along −(−g + λθ) = g − λθ.
         TensorPrimitives.MultiplyAdd(theta, -run.WeightDecay, ascent, ascent);
         return Optimizer.Step(run.Optimizer, theta, optimizer, ascent);

@@ -14,6 +14,7 @@ namespace EsActors.Domain.Runs;
 /// <param name="ActionBins">Discretise each continuous action dimension into this many bins (0 = off).</param>
 /// <param name="EpisodeCapFactor">Cap training episodes at this factor × the previous generation's mean length (0 = off).</param>
 /// <param name="Strategy">How returns become a step; null (runs defined before strategies existed) = OpenAI-ES.</param>
+/// <param name="SigmaSchedule">σ per layer over the run (OpenAI-ES only); null = one σ for every parameter.</param>
 public sealed record RunDefinition(
     string EnvironmentId,
     NetworkShape Network,
@@ -31,7 +32,8 @@ public sealed record RunDefinition(
     int ActionBins,
     double EpisodeCapFactor,
     int SnapshotEvery,
-    StrategySettings? Strategy = null)
+    StrategySettings? Strategy = null,
+    SigmaSchedule? SigmaSchedule = null)
 {
     private readonly StrategySettings? _strategy = Canonical(Strategy);
 
@@ -59,6 +61,11 @@ public sealed record RunDefinition(
         if (!(EpisodeCapFactor >= 0)) throw new ArgumentException("episode cap factor must be ≥ 0");
         if (SnapshotEvery < 1) throw new ArgumentException("snapshot interval must be at least 1 generation");
         EffectiveStrategy.Validate(Pairs);
+        if (SigmaSchedule is not null)
+        {
+            SigmaSchedule.Validate(Network);
+            if (EffectiveStrategy.Kind != StrategyKind.OpenAiEs) throw new ArgumentException("a sigma-schedule applies to the openai-es strategy only");
+        }
     }
 
     /// <summary>Names of the settings in which two definitions differ (empty when they define the same run).</summary>
@@ -79,6 +86,7 @@ public sealed record RunDefinition(
         Check(ActionNoiseStd.Equals(other.ActionNoiseStd) && ActionBins == other.ActionBins, "action noise/bins");
         Check(EpisodeCapFactor.Equals(other.EpisodeCapFactor), "episode cap");
         Check(EffectiveStrategy.Equals(other.EffectiveStrategy), $"strategy ({EffectiveStrategy} vs {other.EffectiveStrategy})");
+        Check(Equals(SigmaSchedule, other.SigmaSchedule), $"sigma schedule ({SigmaSchedule?.ToString() ?? "none"} vs {other.SigmaSchedule?.ToString() ?? "none"})");
         return diff;
     }
 }

@@ -49,7 +49,22 @@ public sealed class EpisodeRunner : IDisposable
     {
         if (epsilon.IsEmpty) theta.CopyTo(_parameters);
         else TensorPrimitives.MultiplyAdd(epsilon, scale, theta, _parameters);
+        return Roll(normalizer, episodeSeed, maxSteps, actionNoiseStd, statistics);
+    }
 
+    /// <summary>Runs one episode of θ + sign·(σ ⊙ ε) with a σ per parameter (<paramref name="sigmas"/>) and sign ±1.</summary>
+    public EpisodeOutcome Run(
+        ReadOnlySpan<float> theta, ReadOnlySpan<float> epsilon, ReadOnlySpan<float> sigmas, float sign,
+        ObservationNormalizer normalizer, ulong episodeSeed, int maxSteps,
+        float actionNoiseStd = 0f, ObservationAccumulator? statistics = null)
+    {
+        TensorPrimitives.Multiply(epsilon, sigmas, _parameters);
+        TensorPrimitives.MultiplyAdd(_parameters, sign, theta, _parameters);
+        return Roll(normalizer, episodeSeed, maxSteps, actionNoiseStd, statistics);
+    }
+
+    private EpisodeOutcome Roll(ObservationNormalizer normalizer, ulong episodeSeed, int maxSteps, float actionNoiseStd, ObservationAccumulator? statistics)
+    {
         var rng = DeterministicRandom.ForStream(episodeSeed, ActionNoiseStream);
         _environment.Reset(episodeSeed, _observation);
         double total = 0;

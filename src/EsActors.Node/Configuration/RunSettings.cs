@@ -48,7 +48,8 @@ public static class RunSettings
                 spec.Action.IsDiscrete ? 0 : bins,
                 c.GetDouble("episode-cap-factor", 0),
                 c.GetInt("snapshot-every", 20),
-                Strategy(c, population / 2));
+                Strategy(c, population / 2),
+                Schedule(c));
             definition.Validate();
             var timesteps = overrides.Timesteps ?? (c.HasPath("timesteps") ? c.GetLong("timesteps") : null);
             if (timesteps is < 1) throw new UserError($"--timesteps must be at least 1, got {timesteps}");
@@ -93,6 +94,18 @@ public static class RunSettings
         if (top && (b < 1 || b >= pairs)) throw new UserError($"strategy {name} needs top-directions between 1 and {pairs - 1} (the population's pairs minus one), got {b}");
         if (!top && b != 0 && b != pairs) throw new UserError($"strategy {name} uses every direction: leave top-directions unset (or use {name}-t)");
         return new StrategySettings(StrategyKind.Ars, top ? b : 0, c.GetDouble("reward-shift", 0));
+    }
+
+    /// <summary>
+    /// <c>sigma-schedule { start = [..], end = [..], generations = N }</c>: a multiplier of σ per weight layer, moving
+    /// linearly from start to end over N generations (none when the block is absent).
+    /// </summary>
+    private static SigmaSchedule? Schedule(Config c)
+    {
+        if (!c.HasPath("sigma-schedule")) return null;
+        var s = c.GetConfig("sigma-schedule");
+        if (!s.HasPath("start") || !s.HasPath("end")) throw new UserError("sigma-schedule needs start and end: one multiplier of sigma per weight layer each");
+        return new SigmaSchedule(s.GetFloatList("start").ToArray(), s.GetFloatList("end").ToArray(), s.GetInt("generations", 0));
     }
 
     private static T ParseEnum<T>(string value, string name, string expected) where T : struct, Enum =>

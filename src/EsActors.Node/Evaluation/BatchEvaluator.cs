@@ -19,6 +19,7 @@ public sealed class BatchEvaluator : IDisposable
     private ObservationNormalizer? _normalizer;
     private ObservationStatistics? _normalizerFor;
     private ObservationAccumulator? _accumulator;
+    private (RunDefinition Run, int Generation, float[] Sigmas)? _sigmas;
 
     public BatchResult Evaluate(SeedBatch batch, RunState state, string nodeAddress)
     {
@@ -60,14 +61,28 @@ public sealed class BatchEvaluator : IDisposable
             var stats = item.CollectStatistics ? _accumulator : null;
             stats?.Clear();
             var cap = Math.Min(batch.EpisodeCap, envLimit);
+            var sigmas = SigmasFor(run, state.Generation);
             var positive = !item.Half.RunsPositive() ? default
-                : runner.Run(state.Theta, epsilon, run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
+                : sigmas is null ? runner.Run(state.Theta, epsilon, run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats)
+                : runner.Run(state.Theta, epsilon, sigmas, 1f, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
             var negative = !item.Half.RunsNegative() ? default
-                : runner.Run(state.Theta, epsilon, -run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
+                : sigmas is null ? runner.Run(state.Theta, epsilon, -run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats)
+                : runner.Run(state.Theta, epsilon, sigmas, -1f, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
             results[k] = new ItemOutcome(item.Index, false, item.Half, positive.Return, negative.Return, positive.Length, negative.Length, stats?.ToDelta());
         }
         return new BatchResult(batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, batch.Attempt, nodeAddress, results,
             Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>σ of every parameter at this generation with a sigma-schedule (cached per generation); null without one.</summary>
+    private float[]? SigmasFor(RunDefinition run, int generation)
+    {
+        if (run.SigmaSchedule is not { } schedule) return null;
+        if (_sigmas is { } cached && ReferenceEquals(cached.Run, run) && cached.Generation == generation) return cached.Sigmas;
+        var sigmas = schedule.PerParameter(run.Network, generation);
+        System.Numerics.Tensors.TensorPrimitives.Multiply(sigmas, run.Sigma, sigmas);
+        _sigmas = (run, generation, sigmas);
+        return sigmas;
     }
 
     public void Dispose() => _runner?.Dispose();

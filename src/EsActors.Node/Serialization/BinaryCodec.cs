@@ -10,11 +10,11 @@ namespace EsActors.Node.Serialization;
 /// Little-endian binary encodings of the domain types shared by messages, events and snapshots. Definitions, stop
 /// criteria and states have a format version (in the manifest): <see cref="Format"/> is written, every older one is
 /// still read, so journals of earlier builds resume. Format 2 (2026-12) added the strategy to the definition, the
-/// timestep budget to the stop criteria and the training timesteps to the state.
+/// timestep budget to the stop criteria and the training timesteps to the state; format 3 the sigma schedule.
 /// </summary>
 internal static class BinaryCodec
 {
-    public const int Format = 2;
+    public const int Format = 3;
 
     public static void WriteInts(this BinaryWriter w, int[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
     public static void WriteDoubles(this BinaryWriter w, double[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
@@ -60,6 +60,8 @@ internal static class BinaryCodec
         w.Write(d.EvaluationEpisodes); w.Write(d.ActionNoiseStd); w.Write(d.ActionBins); w.Write(d.EpisodeCapFactor); w.Write(d.SnapshotEvery);
         var strategy = d.EffectiveStrategy;
         w.Write((byte)strategy.Kind); w.Write(strategy.TopDirections); w.Write(strategy.RewardShift);
+        w.Write(d.SigmaSchedule is not null);
+        if (d.SigmaSchedule is { } schedule) { w.WriteFloats(schedule.Start); w.WriteFloats(schedule.End); w.Write(schedule.Generations); }
     }
 
     public static RunDefinition ReadDefinition(this BinaryReader r, int format)
@@ -73,7 +75,9 @@ internal static class BinaryCodec
         if (format < 2) return definition; // before strategies: OpenAI-ES
         var kind = (StrategyKind)r.ReadByte();
         if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown strategy {(byte)kind}");
-        return definition with { Strategy = new StrategySettings(kind, r.ReadInt32(), r.ReadDouble()) };
+        definition = definition with { Strategy = new StrategySettings(kind, r.ReadInt32(), r.ReadDouble()) };
+        if (format < 3 || !r.ReadBoolean()) return definition;
+        return definition with { SigmaSchedule = new SigmaSchedule(r.ReadFloats(), r.ReadFloats(), r.ReadInt32()) };
     }
 
     public static void WriteStop(this BinaryWriter w, StopCriteria s)

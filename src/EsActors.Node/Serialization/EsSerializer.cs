@@ -19,13 +19,14 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     public override int Identifier => Id;
 
     private const string SeedBatchManifest = "sb2", BatchResultManifest = "br2", BatchRejectedManifest = "bx1",
-        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr2", FetchStateManifest = "fs1", StateReplyManifest = "sr2",
-        StartRunManifest = "st2", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
-        RunStartedManifest = "E:run-started:2", StopChangedManifest = "E:stop-changed:2", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:2", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1";
+        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr3", FetchStateManifest = "fs1", StateReplyManifest = "sr3",
+        StartRunManifest = "st3", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
+        RunStartedManifest = "E:run-started:3", StopChangedManifest = "E:stop-changed:3", GenerationManifest = "E:generation:1",
+        StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1";
 
-    // Format 1 of the run's definition, stop criteria and state (journals and snapshots written before 2026-12).
+    // Older formats of the run's definition, stop criteria and state, still read (journals and snapshots of earlier builds).
     private const string RunStartedV1 = "E:run-started:1", StopChangedV1 = "E:stop-changed:1", StateV1 = "S:run-state:1";
+    private const string RunStartedV2 = "E:run-started:2", StopChangedV2 = "E:stop-changed:2", StateV2 = "S:run-state:2";
 
     public override string Manifest(object o) => o switch
     {
@@ -124,6 +125,9 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 RunStartedV1 => new RunStarted(r.ReadDefinition(1), r.ReadStop(1)),
                 StopChangedV1 => new StopCriteriaChanged(r.ReadStop(1)),
                 StateV1 => r.ReadState(1),
+                RunStartedV2 => new RunStarted(r.ReadDefinition(2), r.ReadStop(2)),
+                StopChangedV2 => new StopCriteriaChanged(r.ReadStop(2)),
+                StateV2 => r.ReadState(2),
                 FetchStateManifest => new FetchState(r.ReadString()),
                 StateReplyManifest => new StateReply(r.ReadString(), r.ReadState(BinaryCodec.Format)),
                 StartRunManifest => new StartRunRequest(r.ReadString(), r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),

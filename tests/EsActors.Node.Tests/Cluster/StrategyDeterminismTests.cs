@@ -101,4 +101,42 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         Assert.Contains(rerun.Stdout, l => l.StartsWith("resuming run ars at generation", StringComparison.Ordinal));
         Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "ars", "policy.bin")));
     }
+
+    [Fact]
+    public async Task An_openai_es_run_with_a_sigma_schedule_is_identical_when_train_is_killed_and_rerun()
+    {
+        const string schedule = "esactors.run.sigma-schedule { start = [0.5, 1.0, 2.0], end = [0.5, 1.0, 0.5], generations = 40 }\n";
+        string[] Run(string work) =>
+        [
+            "train", "--env", "Pendulum-v1", "--run-id", "sched", "--out", Path.Combine(work, "out"), "--journal", Path.Combine(work, "journal.db"),
+            "--generations", Generations.ToString(), "--population", "400", "--target-return", "0", "--seed", "4", "--slots", "2",
+            "--config", Path.Combine(work, "schedule.conf"),
+        ];
+        string Folder(string name)
+        {
+            var work = fixture.NewFolder(name);
+            File.WriteAllText(Path.Combine(work, "schedule.conf"), schedule);
+            return work;
+        }
+
+        var reference = Folder("schedule-reference");
+        using (var train = ClusterProcess.Start("reference", reference, Run(reference)))
+        {
+            Assert.Equal(0, await train.WaitForExitAsync(Timeout));
+            output.WriteLine(train.Describe());
+        }
+        var expected = await File.ReadAllBytesAsync(Path.Combine(reference, "out", "sched", "policy.bin"));
+
+        var resume = Folder("schedule-resume");
+        using (var killed = ClusterProcess.Start("killed", resume, Run(resume)))
+        {
+            Assert.True(await killed.WaitForStdoutAsync(lines => lines.Count(Generation) >= 10, Timeout), "no 10 generations before the kill");
+            killed.Kill();
+        }
+        using var rerun = ClusterProcess.Start("rerun", resume, Run(resume));
+        Assert.Equal(0, await rerun.WaitForExitAsync(Timeout));
+        output.WriteLine(rerun.Describe());
+        Assert.Contains(rerun.Stdout, l => l.StartsWith("resuming run sched at generation", StringComparison.Ordinal));
+        Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "sched", "policy.bin")));
+    }
 }

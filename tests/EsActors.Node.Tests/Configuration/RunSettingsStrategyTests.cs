@@ -38,6 +38,17 @@ public sealed class RunSettingsStrategyTests
         Assert.Equal(3, both.MaxGenerations);
     }
 
+    [Fact]
+    public void A_sigma_schedule_is_read_per_layer()
+    {
+        var (definition, _) = RunSettings.Build("Pendulum-v1",
+            With("esactors.run { hidden = [8, 8], sigma-schedule { start = [0.5, 1, 2], end = [0.5, 1, 0.5], generations = 100 } }"), new RunOverrides());
+        Assert.Equal(new SigmaSchedule([0.5f, 1f, 2f], [0.5f, 1f, 0.5f], 100), definition.SigmaSchedule);
+        var error = Assert.Throws<UserError>(() => RunSettings.Build("Pendulum-v1",
+            With("esactors.run { hidden = [8, 8], sigma-schedule { start = [1, 1], end = [1, 1] } }"), new RunOverrides()));
+        Assert.Contains("one multiplier per weight layer (3", error.Message);
+    }
+
     [Theory]
     [InlineData("strategy = ars-v3", "unknown strategy 'ars-v3'")]
     [InlineData("strategy = ars-v1, observation-normalization = on", "needs observation-normalization = off")]
