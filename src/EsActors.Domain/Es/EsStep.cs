@@ -10,8 +10,8 @@ namespace EsActors.Domain.Es;
 public static class EsStep
 {
     /// <summary>One step of the run's strategy (<see cref="StrategySettings"/>), then weight decay and the step rule.</summary>
-    public static (float[] Theta, OptimizerState Optimizer) Tell(
-        RunDefinition run, NoiseTable noise, float[] theta, OptimizerState optimizer, GenerationCompleted g)
+    public static (float[] Theta, OptimizerState Optimizer, float[]? Sigmas) Tell(
+        RunDefinition run, NoiseTable noise, float[] theta, OptimizerState optimizer, float[]? sigmas, GenerationCompleted g)
     {
         var n = run.Pairs;
         var weightPositive = new float[n];
@@ -27,7 +27,29 @@ public static class EsStep
         if (run.SigmaSchedule is { } schedule) TensorPrimitives.Divide(ascent, schedule.PerParameter(run.Network, g.Generation), ascent);
         // Weight decay: step along −(−g + λθ) = g − λθ.
         TensorPrimitives.MultiplyAdd(theta, -run.WeightDecay, ascent, ascent);
-        return Optimizer.Step(run.Optimizer, theta, optimizer, ascent);
+        var (newTheta, newOptimizer) = Optimizer.Step(run.Optimizer, theta, optimizer, ascent);
+        var newSigmas = sigmas is null ? null : LearnSigmas(run.EffectiveStrategy.SigmaLearningRate, noise, g.NoiseIndices, weightPositive, weightNegative, sigmas);
+        return (newTheta, newOptimizer, newSigmas);
+    }
+
+    /// <summary>
+    /// SNES's σ update (Schaul et al. 2011, with the centered ranks as utilities): σ_i ← σ_i · exp(η/2 · Σ_k u_k (ε_ki² − 1)).
+    /// Both halves of a mirrored pair saw ε_k², so the pair weighs in with u⁺ + u⁻. Pairs in index order; σ in float.
+    /// </summary>
+    private static float[] LearnSigmas(double rate, NoiseTable noise, int[] noiseIndices, float[] weightPositive, float[] weightNegative, float[] sigmas)
+    {
+        var d = sigmas.Length;
+        var sum = new double[d];
+        for (var k = 0; k < noiseIndices.Length; k++)
+        {
+            var u = (double)weightPositive[k] + weightNegative[k];
+            if (u == 0) continue;
+            var eps = noise.Slice(noiseIndices[k], d);
+            for (var i = 0; i < d; i++) sum[i] += u * ((double)eps[i] * eps[i] - 1);
+        }
+        var next = new float[d];
+        for (var i = 0; i < d; i++) next[i] = (float)(sigmas[i] * Math.Exp(rate / 2 * sum[i]));
+        return next;
     }
 
     /// <summary>

@@ -19,8 +19,14 @@ public enum StrategyKind : byte
 /// <param name="TopDirections">ARS: b, how many directions (mirrored pairs) the step uses; 0 = all of them.</param>
 /// <param name="RewardShift">ARS: subtracted from the reward of every step of a training episode (Mania et al. remove the
 /// survival bonus this way: 1 for Hopper, Walker2d and Ant, 5 for Humanoid). Evaluation returns are the task's own.</param>
-public sealed record StrategySettings(StrategyKind Kind = StrategyKind.OpenAiEs, int TopDirections = 0, double RewardShift = 0)
+/// <param name="SigmaLearningRate">OpenAI-ES: &gt; 0 learns a σ per parameter during the run, SNES-style (Schaul et al. 2011):
+/// σ_i ← σ_i · exp(η_σ/2 · Σ_k u_k (ε_ki² − 1)) with u the centered ranks of both halves of each pair — the seed notes'
+/// "which parameters are more sensitive"; 0 = one σ (or a sigma-schedule).</param>
+public sealed record StrategySettings(StrategyKind Kind = StrategyKind.OpenAiEs, int TopDirections = 0, double RewardShift = 0, double SigmaLearningRate = 0)
 {
+    /// <summary>Whether the run keeps and learns a σ per parameter.</summary>
+    public bool LearnsSigma => SigmaLearningRate > 0;
+
     public static readonly StrategySettings OpenAiEs = new();
 
     /// <summary>Directions the step uses out of <paramref name="pairs"/>.</summary>
@@ -33,11 +39,13 @@ public sealed record StrategySettings(StrategyKind Kind = StrategyKind.OpenAiEs,
         if (!double.IsFinite(RewardShift)) throw new ArgumentException($"reward-shift must be a finite number, got {RewardShift}");
         if (Kind == StrategyKind.OpenAiEs && (TopDirections != 0 || RewardShift != 0))
             throw new ArgumentException("top-directions and reward-shift apply to the ars strategies only");
+        if (!(SigmaLearningRate >= 0 && double.IsFinite(SigmaLearningRate))) throw new ArgumentException($"sigma-learning-rate must be ≥ 0, got {SigmaLearningRate}");
+        if (Kind != StrategyKind.OpenAiEs && SigmaLearningRate != 0) throw new ArgumentException("a learnt sigma applies to the openai-es strategy only");
     }
 
     public override string ToString() => Kind switch
     {
         StrategyKind.Ars => $"ars (top {TopDirections}, reward shift {RewardShift})",
-        _ => "openai-es",
+        _ => LearnsSigma ? $"openai-es, σ per parameter learnt at {SigmaLearningRate}" : "openai-es",
     };
 }

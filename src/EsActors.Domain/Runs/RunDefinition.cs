@@ -65,6 +65,7 @@ public sealed record RunDefinition(
         {
             SigmaSchedule.Validate(Network);
             if (EffectiveStrategy.Kind != StrategyKind.OpenAiEs) throw new ArgumentException("a sigma-schedule applies to the openai-es strategy only");
+            if (EffectiveStrategy.LearnsSigma) throw new ArgumentException("a sigma-schedule and a learnt sigma exclude each other");
         }
     }
 

@@ -62,7 +62,8 @@ public static class RunLogic
         // ARS starts from θ = 0 (Mania et al. 2018); OpenAI-ES from the network's seeded initialisation.
         var theta = run.EffectiveStrategy.Kind == StrategyKind.Ars ? new float[run.Network.ParameterCount] : run.Network.InitialParameters(run.Seed);
         return new RunState(run, started.Stop, 0, theta, OptimizerState.Zero(theta.Length),
-            ObservationStatistics.Initial(run.Network.Inputs), 0, null, 0, 0);
+            ObservationStatistics.Initial(run.Network.Inputs), 0, null, 0, 0,
+            run.EffectiveStrategy.LearnsSigma ? Enumerable.Repeat(run.Sigma, theta.Length).ToArray() : null);
     }
 
     /// <summary>
@@ -73,7 +74,7 @@ public static class RunLogic
     {
         var run = state.RequireDefinition();
         var n = run.Pairs;
-        var (theta, optimizer) = EsStep.Tell(run, NoiseFor(run), state.Theta, state.Optimizer, g);
+        var (theta, optimizer, sigmas) = EsStep.Tell(run, NoiseFor(run), state.Theta, state.Optimizer, state.Sigmas, g);
 
         var statistics = run.ObservationNormalization && g.ObservationDelta.Count > 0
             ? state.ObservationStatistics.Merge(g.ObservationDelta)
@@ -83,6 +84,7 @@ public static class RunLogic
             Generation = state.Generation + 1,
             Theta = theta,
             Optimizer = optimizer,
+            Sigmas = sigmas,
             ObservationStatistics = statistics,
             Timesteps = state.Timesteps + g.TrainingTimesteps + g.EvaluationTimesteps,
             TrainingTimesteps = state.TrainingTimesteps + g.TrainingTimesteps,

@@ -14,6 +14,7 @@ namespace EsActors.Domain.Runs;
 /// <param name="Timesteps">Every environment step so far, training and evaluation episodes (progress lines).</param>
 /// <param name="TrainingTimesteps">Steps of training episodes only, as the paper counts them: what a timestep budget
 /// (<see cref="StopCriteria.MaxTimesteps"/>) and the learning reports measure.</param>
+/// <param name="Sigmas">σ of every parameter when the run learns them (<see cref="StrategySettings.SigmaLearningRate"/>); null otherwise.</param>
 public sealed record RunState(
     RunDefinition? Definition,
     StopCriteria? Stop,
@@ -24,7 +25,8 @@ public sealed record RunState(
     long Timesteps,
     double? LastEvaluationMean,
     double MeanEpisodeLength,
-    long TrainingTimesteps)
+    long TrainingTimesteps,
+    float[]? Sigmas = null)
 {
     public static readonly RunState Empty = new(null, null, 0, [], OptimizerState.Zero(0), ObservationStatistics.Empty(0), 0, null, 0, 0);
 
@@ -49,6 +51,7 @@ public sealed record RunState(
         hash.Append(MemoryMarshal.AsBytes(ObservationStatistics.SumOfSquares.AsSpan()));
         Span<double> count = [ObservationStatistics.Count, Generation];
         hash.Append(MemoryMarshal.AsBytes(count));
+        if (Sigmas is not null) hash.Append(MemoryMarshal.AsBytes(Sigmas.AsSpan()));
         return hash.GetCurrentHashAsUInt64();
     }
 

@@ -75,11 +75,14 @@ public static class RunSettings
     private static StrategySettings? Strategy(Config c, int pairs)
     {
         var name = c.GetString("strategy", "openai-es");
+        var sigmaRate = c.GetDouble("sigma-learning-rate", 0);
         if (name == "openai-es")
         {
             if (c.GetInt("top-directions", 0) != 0 || c.GetDouble("reward-shift", 0) != 0) throw new UserError("top-directions and reward-shift apply to the ars strategies only");
-            return null;
+            if (!(sigmaRate >= 0)) throw new UserError($"sigma-learning-rate must be ≥ 0 (0 = one sigma), got {sigmaRate}");
+            return sigmaRate > 0 ? new StrategySettings(SigmaLearningRate: sigmaRate) : null;
         }
+        if (sigmaRate != 0) throw new UserError("sigma-learning-rate (a learnt sigma per parameter) applies to the openai-es strategy only");
         var (v2, top) = name switch
         {
             "ars-v1" => (false, false), "ars-v1-t" => (false, true), "ars-v2" => (true, false), "ars-v2-t" => (true, true),

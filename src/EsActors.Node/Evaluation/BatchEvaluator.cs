@@ -61,7 +61,7 @@ public sealed class BatchEvaluator : IDisposable
             var stats = item.CollectStatistics ? _accumulator : null;
             stats?.Clear();
             var cap = Math.Min(batch.EpisodeCap, envLimit);
-            var sigmas = SigmasFor(run, state.Generation);
+            var sigmas = state.Sigmas ?? SigmasFor(run, state.Generation);
             var positive = !item.Half.RunsPositive() ? default
                 : sigmas is null ? runner.Run(state.Theta, epsilon, run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats)
                 : runner.Run(state.Theta, epsilon, sigmas, 1f, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
@@ -74,7 +74,7 @@ public sealed class BatchEvaluator : IDisposable
             Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    /// <summary>σ of every parameter at this generation with a sigma-schedule (cached per generation); null without one.</summary>
+    /// <summary>σ of every parameter at this generation with a sigma-schedule (cached per generation); null without one (learnt σs come with the state).</summary>
     private float[]? SigmasFor(RunDefinition run, int generation)
     {
         if (run.SigmaSchedule is not { } schedule) return null;

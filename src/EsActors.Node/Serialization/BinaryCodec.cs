@@ -10,7 +10,8 @@ namespace EsActors.Node.Serialization;
 /// Little-endian binary encodings of the domain types shared by messages, events and snapshots. Definitions, stop
 /// criteria and states have a format version (in the manifest): <see cref="Format"/> is written, every older one is
 /// still read, so journals of earlier builds resume. Format 2 (2026-12) added the strategy to the definition, the
-/// timestep budget to the stop criteria and the training timesteps to the state; format 3 the sigma schedule.
+/// timestep budget to the stop criteria and the training timesteps to the state; format 3 the sigma schedule, the
+/// learnt-σ rate and the state's σ per parameter.
 /// </summary>
 internal static class BinaryCodec
 {
@@ -60,6 +61,7 @@ internal static class BinaryCodec
         w.Write(d.EvaluationEpisodes); w.Write(d.ActionNoiseStd); w.Write(d.ActionBins); w.Write(d.EpisodeCapFactor); w.Write(d.SnapshotEvery);
         var strategy = d.EffectiveStrategy;
         w.Write((byte)strategy.Kind); w.Write(strategy.TopDirections); w.Write(strategy.RewardShift);
+        w.Write(strategy.SigmaLearningRate);
         w.Write(d.SigmaSchedule is not null);
         if (d.SigmaSchedule is { } schedule) { w.WriteFloats(schedule.Start); w.WriteFloats(schedule.End); w.Write(schedule.Generations); }
     }
@@ -75,7 +77,8 @@ internal static class BinaryCodec
         if (format < 2) return definition; // before strategies: OpenAI-ES
         var kind = (StrategyKind)r.ReadByte();
         if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown strategy {(byte)kind}");
-        definition = definition with { Strategy = new StrategySettings(kind, r.ReadInt32(), r.ReadDouble()) };
+        var top = r.ReadInt32(); var shift = r.ReadDouble();
+        definition = definition with { Strategy = new StrategySettings(kind, top, shift, format < 3 ? 0 : r.ReadDouble()) };
         if (format < 3 || !r.ReadBoolean()) return definition;
         return definition with { SigmaSchedule = new SigmaSchedule(r.ReadFloats(), r.ReadFloats(), r.ReadInt32()) };
     }
@@ -113,6 +116,8 @@ internal static class BinaryCodec
         w.Write(s.Optimizer.Steps); w.WriteFloats(s.Optimizer.FirstMoment); w.WriteFloats(s.Optimizer.SecondMoment);
         w.WriteStatistics(s.ObservationStatistics); w.Write(s.Timesteps); w.WriteNullable(s.LastEvaluationMean); w.Write(s.MeanEpisodeLength);
         w.Write(s.TrainingTimesteps);
+        w.Write(s.Sigmas is not null);
+        if (s.Sigmas is not null) w.WriteFloats(s.Sigmas);
     }
 
     public static RunState ReadState(this BinaryReader r, int format)
@@ -124,7 +129,8 @@ internal static class BinaryCodec
         var statistics = r.ReadStatistics(); var timesteps = r.ReadInt64(); var evaluation = r.ReadNullableDouble(); var meanLength = r.ReadDouble();
         // Format 1 snapshots did not count training steps apart: their total (evaluation steps included) is all there is.
         var training = format < 2 ? timesteps : r.ReadInt64();
-        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training);
+        var sigmas = format >= 3 && r.ReadBoolean() ? r.ReadFloats() : null;
+        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training, sigmas);
     }
 
     public static byte[] Encode(Action<BinaryWriter> write)

@@ -102,10 +102,11 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "ars", "policy.bin")));
     }
 
-    [Fact]
-    public async Task An_openai_es_run_with_a_sigma_schedule_is_identical_when_train_is_killed_and_rerun()
+    [Theory]
+    [InlineData("schedule", "esactors.run.sigma-schedule { start = [0.5, 1.0, 2.0], end = [0.5, 1.0, 0.5], generations = 40 }")]
+    [InlineData("learnt", "esactors.run.sigma-learning-rate = 0.2")]
+    public async Task An_openai_es_run_with_sigma_per_layer_or_learnt_is_identical_when_train_is_killed_and_rerun(string name, string schedule)
     {
-        const string schedule = "esactors.run.sigma-schedule { start = [0.5, 1.0, 2.0], end = [0.5, 1.0, 0.5], generations = 40 }\n";
         string[] Run(string work) =>
         [
             "train", "--env", "Pendulum-v1", "--run-id", "sched", "--out", Path.Combine(work, "out"), "--journal", Path.Combine(work, "journal.db"),
@@ -119,7 +120,7 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
             return work;
         }
 
-        var reference = Folder("schedule-reference");
+        var reference = Folder($"{name}-reference");
         using (var train = ClusterProcess.Start("reference", reference, Run(reference)))
         {
             Assert.Equal(0, await train.WaitForExitAsync(Timeout));
@@ -127,7 +128,7 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         }
         var expected = await File.ReadAllBytesAsync(Path.Combine(reference, "out", "sched", "policy.bin"));
 
-        var resume = Folder("schedule-resume");
+        var resume = Folder($"{name}-resume");
         using (var killed = ClusterProcess.Start("killed", resume, Run(resume)))
         {
             Assert.True(await killed.WaitForStdoutAsync(lines => lines.Count(Generation) >= 10, Timeout), "no 10 generations before the kill");

@@ -39,6 +39,14 @@ public sealed class RunSettingsStrategyTests
     }
 
     [Fact]
+    public void A_learnt_sigma_is_an_openai_es_option()
+    {
+        var (definition, _) = RunSettings.Build("Pendulum-v1", With("esactors.run.sigma-learning-rate = 0.2"), new RunOverrides());
+        Assert.Equal(new StrategySettings(SigmaLearningRate: 0.2), definition.Strategy);
+        Assert.True(definition.EffectiveStrategy.LearnsSigma);
+    }
+
+    [Fact]
     public void A_sigma_schedule_is_read_per_layer()
     {
         var (definition, _) = RunSettings.Build("Pendulum-v1",
@@ -57,6 +65,8 @@ public sealed class RunSettingsStrategyTests
     [InlineData("strategy = ars-v1, observation-normalization = off, top-directions = 4", "uses every direction")]
     [InlineData("top-directions = 4", "apply to the ars strategies only")]
     [InlineData("timesteps = 0", "--timesteps must be at least 1")]
+    [InlineData("strategy = ars-v2, observation-statistics-probability = 1, sigma-learning-rate = 0.1", "applies to the openai-es strategy only")]
+    [InlineData("sigma-learning-rate = -1", "sigma-learning-rate must be ≥ 0")]
     public void Inconsistent_strategy_settings_are_one_clear_error(string hocon, string message)
     {
         var error = Assert.Throws<UserError>(() => RunSettings.Build("Pendulum-v1", With($"esactors.run {{ {hocon} }}"), new RunOverrides()));
