@@ -33,8 +33,10 @@ public static class EsStep
     }
 
     /// <summary>
-    /// SNES's σ update (Schaul et al. 2011, with the centered ranks as utilities): σ_i ← σ_i · exp(η/2 · Σ_k u_k (ε_ki² − 1)).
-    /// Both halves of a mirrored pair saw ε_k², so the pair weighs in with u⁺ + u⁻. Pairs in index order; σ in float.
+    /// SNES's σ update (Schaul et al. 2011): σ_i ← σ_i · exp(η/2 · Σ_k u_k (ε_ki² − 1)), with utilities u the centered
+    /// ranks scaled by 2/n so that Σ|u| ≈ 1 as SNES's utilities (the centered ranks' own Σ|u| = n/2 grows with the
+    /// population and turned η = SNES's default into a random walk of log σ). Both halves of a mirrored pair saw ε_k²,
+    /// so the pair weighs in with u⁺ + u⁻. Pairs in index order; σ in float.
     /// </summary>
     private static float[] LearnSigmas(double rate, NoiseTable noise, int[] noiseIndices, float[] weightPositive, float[] weightNegative, float[] sigmas)
     {
@@ -42,7 +44,7 @@ public static class EsStep
         var sum = new double[d];
         for (var k = 0; k < noiseIndices.Length; k++)
         {
-            var u = (double)weightPositive[k] + weightNegative[k];
+            var u = ((double)weightPositive[k] + weightNegative[k]) * 2 / noiseIndices.Length;
             if (u == 0) continue;
             var eps = noise.Slice(noiseIndices[k], d);
             for (var i = 0; i < d; i++) sum[i] += u * ((double)eps[i] * eps[i] - 1);

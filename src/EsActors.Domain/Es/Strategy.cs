@@ -20,7 +20,7 @@ public enum StrategyKind : byte
 /// <param name="RewardShift">ARS: subtracted from the reward of every step of a training episode (Mania et al. remove the
 /// survival bonus this way: 1 for Hopper, Walker2d and Ant, 5 for Humanoid). Evaluation returns are the task's own.</param>
 /// <param name="SigmaLearningRate">OpenAI-ES: &gt; 0 learns a σ per parameter during the run, SNES-style (Schaul et al. 2011):
-/// σ_i ← σ_i · exp(η_σ/2 · Σ_k u_k (ε_ki² − 1)) with u the centered ranks of both halves of each pair — the seed notes'
+/// σ_i ← σ_i · exp(η_σ/2 · Σ_k u_k (ε_ki² − 1)) with u the centered ranks of both halves of each pair × 2/n — the seed notes'
 /// "which parameters are more sensitive"; 0 = one σ (or a sigma-schedule).</param>
 public sealed record StrategySettings(StrategyKind Kind = StrategyKind.OpenAiEs, int TopDirections = 0, double RewardShift = 0, double SigmaLearningRate = 0)
 {

@@ -21,7 +21,7 @@ public sealed class LearntSigmaTests
         var result = Result(state, seed: 6);
         var next = RunLogic.Apply(state, result);
 
-        // By hand: centered ranks of all 2n returns, u_k = u⁺ + u⁻, σ_i · exp(η/2 · Σ u_k (ε_ki² − 1)).
+        // By hand: centered ranks of all 2n returns, u_k = (u⁺ + u⁻)·2/n, σ_i · exp(η/2 · Σ u_k (ε_ki² − 1)).
         var n = run.Pairs;
         var returns = result.ReturnsPositive.Concat(result.ReturnsNegative).ToArray();
         var ranks = new float[2 * n];
@@ -34,7 +34,7 @@ public sealed class LearntSigmaTests
             for (var k = 0; k < n; k++)
             {
                 var e = (double)noise.Slice(result.NoiseIndices[k], d)[i];
-                sum += ((double)ranks[k] + ranks[n + k]) * (e * e - 1);
+                sum += ((double)ranks[k] + ranks[n + k]) * 2 / n * (e * e - 1);
             }
             Assert.Equal(run.Sigma * Math.Exp(0.1 * sum), next.Sigmas![i], 1e-6);
         }
