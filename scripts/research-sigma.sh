@@ -9,7 +9,8 @@ seeds=${1:-0-4}
 node=${ESACTORS_NODE_DLL:-src/EsActors.Node/bin/Release/net10.0/EsActors.Node.dll}
 for env in Pendulum-v1 Acrobot-v1; do
   task=$(echo "${env%-v1}" | tr '[:upper:]' '[:lower:]')
-  dotnet "$node" sweep --env "$env" --seeds "$seeds" --out runs --name "sigma-$task-single"
+  single=(); [ -f "docs/research/$task-single.conf" ] && single=(--config "docs/research/$task-single.conf")
+  dotnet "$node" sweep --env "$env" --seeds "$seeds" --out runs --name "sigma-$task-single" "${single[@]}"
   dotnet "$node" sweep --env "$env" --seeds "$seeds" --out runs --name "sigma-$task-layers" --config "docs/research/$task-layer-sigma.conf"
   dotnet "$node" sweep --env "$env" --seeds "$seeds" --out runs --name "sigma-$task-learnt" --config "docs/research/$task-learnt-sigma.conf"
 done
