@@ -24,6 +24,15 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
 
     private const string TickTimer = nameof(TickTimer);
     private sealed record Tick;
+
+    /// <summary>
+    /// Local: stop once every generation already applied is in the journal (a graceful stop flushes; a crash may lose
+    /// the last asynchronously persisted generation, which recovery then redoes bit-identically).
+    /// </summary>
+    public sealed record Shutdown
+    {
+        public static readonly Shutdown Instance = new();
+    }
     private sealed record ReplicaFound(string Node, IActorRef Replica);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -56,6 +65,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Command<GetRunStatus>(_ => Sender.Tell(new RunStatus(_runId, _state.Generation, _state.Timesteps, _state.LastEvaluationMean, _state.IsFinished,
             _failure, _dispatch.Reissued, _dispatch.Backups, _dispatch.NodeFigures())));
         Command<Tick>(_ => { _dispatch.ReissueOverdue(Now); Dispatch(); });
+        // DeferAsync runs after the handlers of every earlier PersistAsync, i.e. after their writes completed.
+        Command<Shutdown>(s => DeferAsync(s, _ => Context.Stop(Self)));
         Command<ReplicaFound>(f => _dispatch.Slots.SetReplica(f.Node, f.Replica));
         Command<Terminated>(t => { _dispatch.EntityStopped(t.ActorRef); Dispatch(); });
         Command<ClusterEvent.CurrentClusterState>(s =>

@@ -31,7 +31,8 @@ public sealed class RunHost : ReceivePersistentActor
             if (request.RunId == _runId && _optimizer is not null) { _optimizer.Forward(request); return; }
             Persist(new RunActivated(request.RunId), e =>
             {
-                if (_optimizer is not null) Context.Stop(_optimizer);
+                // The previous run's optimizer stops once its last generation is written (graceful: nothing to redo).
+                _optimizer?.Tell(OptimizerActor.Shutdown.Instance);
                 _runId = e.RunId;
                 StartOptimizer(e.RunId);
                 _optimizer!.Forward(request);
