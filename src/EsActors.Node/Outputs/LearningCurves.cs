@@ -1,4 +1,5 @@
 using EsActors.Domain.Runs;
+using EsActors.Node.Sweeps;
 using ScottPlot;
 
 namespace EsActors.Node.Outputs;
@@ -69,11 +70,11 @@ public static class LearningCurves
         for (var k = 0; k <= points; k++)
         {
             var x = start + (end - start) * k / points;
-            var values = seeds.Select(s => s.Evaluation[Math.Max(0, UpperIndex(s.Timesteps, x))]).Order().ToArray();
+            var summary = SweepReport.Summary(seeds.Select(s => s.Evaluation[Math.Max(0, UpperIndex(s.Timesteps, x))]))!.Value;
             t.Add(x);
-            median.Add(values.Length % 2 == 1 ? values[values.Length / 2] : (values[values.Length / 2 - 1] + values[values.Length / 2]) / 2);
-            min.Add(values[0]);
-            max.Add(values[^1]);
+            median.Add(summary.Median);
+            min.Add(summary.Min);
+            max.Add(summary.Max);
         }
         return (t.ToArray(), median.ToArray(), min.ToArray(), max.ToArray());
     }

@@ -1,5 +1,6 @@
 using EsActors.Domain.Es;
 using EsActors.Domain.Randomness;
+using EsActors.Domain.Tests.Support;
 
 namespace EsActors.Domain.Tests.Es;
 
@@ -15,12 +16,7 @@ public class EsGradientTests
         // E‖ĝ − ∇F‖² = (d + 1)‖∇F‖² / n, i.e. relative error ≈ √((d+1)/n).
         const int d = 20;
         const float sigma = 0.05f;
-        var setup = new DeterministicRandom(11);
-        var a = new double[d]; var c = new double[d]; var x = new float[d];
-        for (var i = 0; i < d; i++) { a[i] = setup.NextUniform(0.5, 2.0); c[i] = setup.NextUniform(-1, 1); x[i] = (float)setup.NextUniform(-1, 1); }
-        double F(ReadOnlySpan<float> v) { double s = 0; for (var i = 0; i < d; i++) s -= a[i] * (v[i] - c[i]) * (v[i] - c[i]); return s; }
-        var analytic = new double[d];
-        for (var i = 0; i < d; i++) analytic[i] = -2 * a[i] * (x[i] - c[i]);
+        var problem = new Quadratic(d, seed: 11);
 
         var sizes = new[] { 100, 1_000, 10_000 };
         var errors = new double[sizes.Length];
@@ -28,25 +24,11 @@ public class EsGradientTests
         var rng = new DeterministicRandom(12);
         for (var s = 0; s < sizes.Length; s++)
         {
-            var n = sizes[s];
-            var indices = new int[n]; var wPos = new float[n]; var wNeg = new float[n];
-            var probe = new float[d];
-            for (var k = 0; k < n; k++)
-            {
-                indices[k] = Noise.SampleIndex(ref rng, d);
-                var eps = Noise.Slice(indices[k], d);
-                for (var i = 0; i < d; i++) probe[i] = x[i] + sigma * eps[i];
-                wPos[k] = (float)F(probe);
-                for (var i = 0; i < d; i++) probe[i] = x[i] - sigma * eps[i];
-                wNeg[k] = (float)F(probe);
-            }
-            var estimate = new float[d];
-
             // Act
-            EsGradient.Estimate(Noise, indices, wPos, wNeg, 1f / (2 * n * sigma), estimate);
+            var estimate = problem.Estimate(Noise, sizes[s], sigma, ref rng);
 
-            errors[s] = RelativeError(estimate, analytic);
-            cosines[s] = Cosine(estimate, analytic);
+            errors[s] = RelativeError(estimate, problem.Gradient);
+            cosines[s] = Cosine(estimate, problem.Gradient);
         }
 
         // Assert: each error within 2× its theoretical RMS, errors fall with n, and the largest population is close.

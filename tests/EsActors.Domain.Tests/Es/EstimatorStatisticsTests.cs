@@ -1,5 +1,6 @@
 using EsActors.Domain.Es;
 using EsActors.Domain.Randomness;
+using EsActors.Domain.Tests.Support;
 
 namespace EsActors.Domain.Tests.Es;
 
@@ -18,11 +19,8 @@ public sealed class EstimatorStatisticsTests
     [Fact]
     public void The_es_estimate_is_unbiased_and_its_variance_falls_as_one_over_the_population()
     {
-        var setup = new DeterministicRandom(5);
-        var a = new double[D]; var c = new double[D]; var x = new float[D];
-        for (var i = 0; i < D; i++) { a[i] = setup.NextUniform(0.5, 2); c[i] = setup.NextUniform(-1, 1); x[i] = (float)setup.NextUniform(-1, 1); }
-        double F(float[] v) { double s = 0; for (var i = 0; i < D; i++) s -= a[i] * (v[i] - c[i]) * (v[i] - c[i]); return s; }
-        var truth = Enumerable.Range(0, D).Select(i => -2 * a[i] * (x[i] - c[i])).ToArray();
+        var problem = new Quadratic(D, seed: 5);
+        var truth = problem.Gradient;
         var truthNorm2 = truth.Sum(t => t * t);
 
         var rng = new DeterministicRandom(6);
@@ -33,7 +31,7 @@ public sealed class EstimatorStatisticsTests
             var squaredError = 0.0;
             for (var r = 0; r < Repeats; r++)
             {
-                var estimate = Estimate(n, x, F, ref rng);
+                var estimate = problem.Estimate(Noise, n, Sigma, ref rng);
                 for (var i = 0; i < D; i++) { sum[i] += estimate[i]; squaredError += (estimate[i] - truth[i]) * (estimate[i] - truth[i]); }
             }
             var mse = squaredError / Repeats;
@@ -51,23 +49,5 @@ public sealed class EstimatorStatisticsTests
         // Four times the population, a quarter of the mean squared error.
         Assert.InRange(meanSquaredErrors[0].Mse / meanSquaredErrors[1].Mse, 2.8, 5.6);
         Assert.InRange(meanSquaredErrors[1].Mse / meanSquaredErrors[2].Mse, 2.8, 5.6);
-    }
-
-    private static float[] Estimate(int n, float[] x, Func<float[], double> f, ref DeterministicRandom rng)
-    {
-        var indices = new int[n]; var positive = new float[n]; var negative = new float[n];
-        var probe = new float[D];
-        for (var k = 0; k < n; k++)
-        {
-            indices[k] = Noise.SampleIndex(ref rng, D);
-            var eps = Noise.Slice(indices[k], D);
-            for (var i = 0; i < D; i++) probe[i] = x[i] + Sigma * eps[i];
-            positive[k] = (float)f(probe);
-            for (var i = 0; i < D; i++) probe[i] = x[i] - Sigma * eps[i];
-            negative[k] = (float)f(probe);
-        }
-        var estimate = new float[D];
-        EsGradient.Estimate(Noise, indices, positive, negative, 1f / (2 * n * Sigma), estimate);
-        return estimate;
     }
 }
