@@ -258,6 +258,18 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
     }
 
     [Fact]
+    public void A_non_finite_result_from_the_only_node_stops_the_run_with_a_reason_and_sends_nothing_more()
+    {
+        var (optimizer, evaluators) = StartRun();
+        var batch = evaluators.ExpectMsg<SeedBatch>(Long);
+        var result = FakeResults.For(batch);
+        optimizer.Tell(result with { Items = result.Items.Select(i => i with { ReturnNegative = double.PositiveInfinity }).ToArray() }, evaluators.Ref);
+        AwaitAssert(() => Assert.Contains("no other node is left", StatusOf(optimizer).Status.Failure), Long);
+        Assert.Equal(0, StatusOf(optimizer).Slots); // the node is excluded from the run
+        Assert.Equal(0, StatusOf(optimizer).State.Generation);
+    }
+
+    [Fact]
     public void Optimizer_rejects_a_start_request_for_another_run()
     {
         var evaluators = CreateTestProbe("evaluators");

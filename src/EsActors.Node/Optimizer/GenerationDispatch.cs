@@ -27,6 +27,7 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     private readonly BatchPacing _pacing = new(settings.MinBatchTime.TotalSeconds);
     private InFlight? _gen;
     private int _totalReissued, _totalBackups;
+    private readonly Dictionary<(int Generation, int BatchId), string> _nonFiniteFrom = [];
 
     public SlotTable<TRef> Slots { get; } = new();
     public NodeLedger Ledger { get; } = new();
@@ -97,6 +98,35 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
         return new Completed(gen.Work.Assemble((now - gen.Started).TotalSeconds), gen.Work.Reissued, gen.Work.Backups);
     }
 
+    /// <summary>A node excluded for a non-finite result: the entities to stop watching, and a reason to stop the run if it must.</summary>
+    public sealed record Exclusion(string Node, IReadOnlyList<TRef> Entities, string? Failure);
+
+    /// <summary>
+    /// A result holding a non-finite return or observation statistic is treated like a lost node: the node is
+    /// excluded from the run for good and what it held (this batch included) is redone elsewhere, so θ is what a
+    /// healthy cluster computes. Two nodes failing the same batch mean the work itself diverges, not a node: the run
+    /// stops, as it does when no node is left to redo the batch. Returns null for a finite result.
+    /// </summary>
+    public Exclusion? ExcludeIfNonFinite(BatchResult result)
+    {
+        if (result.Items.All(IsFinite)) return null;
+        var node = EvaluatorIds.Node(result.EvaluatorId);
+        var where = $"batch {result.BatchId} of generation {result.Generation}";
+        if (_nonFiniteFrom.TryGetValue((result.Generation, result.BatchId), out var first) && first != node)
+            return new Exclusion(node, [], $"{where} gave non-finite returns on nodes {first} and {node}: the environment or the policy diverges");
+        _nonFiniteFrom[(result.Generation, result.BatchId)] = node;
+        Slots.Exclude(node);
+        log.Error("Node {Node} returned non-finite values for {Batch} of run {RunId}: it is excluded from the run and its batches are redone elsewhere",
+            node, where, runId);
+        var entities = NodeLost(node, unreachable: false);
+        var failure = Slots.Count == 0 ? $"node {node} returned non-finite values for {where} and no other node is left to redo it" : null;
+        return new Exclusion(node, entities, failure);
+    }
+
+    private static bool IsFinite(ItemOutcome item) =>
+        double.IsFinite(item.ReturnPositive) && double.IsFinite(item.ReturnNegative)
+        && (item.Delta is not { } d || (double.IsFinite(d.Count) && d.Sum.All(double.IsFinite) && d.SumOfSquares.All(double.IsFinite)));
+
     /// <summary>What subscribers hear about a completed generation; <paramref name="after"/> is the state it led to.</summary>
     public GenerationProgress Progress(Completed completed, RunState after)
     {
@@ -148,7 +178,7 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     public bool NodeUp(UniqueAddress member, Address address, IEnumerable<string> roles, IEnumerable<string> selfRoles)
     {
         var node = EvaluatorIds.Node(member);
-        if (Slots.IsUnreachable(node)) return false;
+        if (Slots.IsUnreachable(node) || Slots.IsExcluded(node)) return false;
         if (Compatibility.Mismatch(selfRoles, roles) is { } mismatch)
         {
             if (Slots.Refuse(node)) log.Error("Node {Node} refused: it has {Mismatch}; it gets no seed batches", node, mismatch);

@@ -136,6 +136,12 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
 
     private void OnBatchResult(BatchResult result)
     {
+        if (_dispatch.ExcludeIfNonFinite(result) is { } excluded)
+        {
+            foreach (var entity in excluded.Entities) Context.Unwatch(entity);
+            if (excluded.Failure is not null) Fail(excluded.Failure); else Dispatch();
+            return;
+        }
         LearnEntity(result.EvaluatorId);
         WarnIfMisplaced(result);
         if (_dispatch.Record(result, Now) is { } completed) CompleteGeneration(completed);

@@ -22,6 +22,7 @@ public sealed class SlotTable<TRef> where TRef : class
     private readonly Dictionary<string, TRef> _entities = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
     private readonly HashSet<string> _refused = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _excluded = new(StringComparer.Ordinal);
     private readonly HashSet<string> _placementChecked = new(StringComparer.Ordinal);
 
     public int Count => _held.Count;
@@ -32,6 +33,11 @@ public sealed class SlotTable<TRef> where TRef : class
     public IEnumerable<(string Node, Address Address, TRef? Replica)> Nodes => _nodes.Select(kv => (kv.Key, kv.Value.Address, kv.Value.Replica));
 
     public bool IsUnreachable(string node) => _unreachable.Contains(node);
+
+    /// <summary>A node excluded from the run (it returned non-finite results): it never gets slots again.</summary>
+    public bool IsExcluded(string node) => _excluded.Contains(node);
+
+    public void Exclude(string node) => _excluded.Add(node);
 
     /// <summary>Records that a node is refused (incompatible); true the first time, so it is logged once.</summary>
     public bool Refuse(string node) => _refused.Add(node);

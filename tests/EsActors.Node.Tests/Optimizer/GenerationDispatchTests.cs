@@ -100,4 +100,84 @@ public sealed class GenerationDispatchTests
         Assert.Equal(3, dispatch.Slots.Count);
         Assert.False(dispatch.Slots.Refuse(EvaluatorIds.Node(other))); // already refused (and logged) once
     }
+
+    private static BatchResult NonFinite(SeedBatch batch)
+    {
+        var result = FakeResults.For(batch);
+        return result with { Items = result.Items.Select((item, k) => k == 0 ? item with { ReturnPositive = double.NaN } : item).ToArray() };
+    }
+
+    /// <summary>Answers whatever is dispatched (through <paramref name="answer"/>) until the generation completes.</summary>
+    private static GenerationDispatch<string>.Completed? AnswerAll(GenerationDispatch<string> dispatch, IEnumerable<SeedBatch> first, Func<SeedBatch, BatchResult?> answer)
+    {
+        var pending = new Queue<SeedBatch>(first);
+        for (var round = 0; pending.Count > 0 && round < 200; round++)
+        {
+            var batch = pending.Dequeue();
+            if (answer(batch) is { } result && dispatch.Record(result, TimeSpan.Zero) is { } completed) return completed;
+            foreach (var (_, next) in dispatch.Dispatch(TimeSpan.Zero)) pending.Enqueue(next);
+        }
+        return null;
+    }
+
+    [Fact]
+    public void A_node_returning_a_non_finite_value_is_excluded_and_its_batches_are_redone_elsewhere_to_the_same_generation()
+    {
+        var (healthy, state) = NewDispatch();
+        var undisturbed = AnswerAll(healthy, healthy.Dispatch(TimeSpan.Zero).Select(s => s.Batch), b => FakeResults.For(b));
+        Assert.NotNull(undisturbed);
+
+        var (dispatch, _) = NewDispatch();
+        var sent = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).ToList();
+        var bad = sent.First(b => b.EvaluatorId == $"{NodeA}:0");
+        var exclusion = dispatch.ExcludeIfNonFinite(NonFinite(bad));
+        Assert.NotNull(exclusion);
+        Assert.Equal(NodeA, exclusion.Node);
+        Assert.Null(exclusion.Failure); // node B can redo the work
+        Assert.Null(dispatch.ExcludeIfNonFinite(FakeResults.For(sent.First(b => b.EvaluatorId == $"{NodeB}:0"))));
+        Assert.Equal([$"{NodeB}:0"], dispatch.Slots.Evaluators);
+
+        // Node A coming back (reachable again, or a new MemberUp) gets no slots; A's late finite answers are stale.
+        var addressA = new Address("akka.tcp", "esactors", "10.0.0.1", 2551);
+        var roles = Compatibility.Roles(Compatibility.ProtocolVersion).Append(NodeRoles.Slots(1)).ToArray();
+        Assert.False(dispatch.NodeUp(new UniqueAddress(addressA, 11), addressA, roles, roles));
+        Assert.Equal(1, dispatch.Slots.Count);
+
+        var completed = AnswerAll(dispatch, sent.Where(b => b.EvaluatorId == $"{NodeB}:0").Concat(dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch)),
+            b => b.EvaluatorId == $"{NodeB}:0" ? FakeResults.For(b) : null);
+        Assert.NotNull(completed);
+        Assert.True(completed.Reissued > 0);
+        Assert.Equal(RunLogic.Apply(state, undisturbed.Event).Checksum(), RunLogic.Apply(state, completed.Event).Checksum());
+    }
+
+    [Fact]
+    public void The_same_batch_non_finite_on_two_nodes_stops_the_run_as_divergence()
+    {
+        var (dispatch, _) = NewDispatch();
+        var sent = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).ToList();
+        var bad = sent.First(b => b.EvaluatorId == $"{NodeA}:0");
+        Assert.Null(dispatch.ExcludeIfNonFinite(NonFinite(bad))!.Failure);
+        // Node B answers what it holds; the reissued batch comes first in its next dispatch.
+        foreach (var b in sent.Where(b => b.EvaluatorId == $"{NodeB}:0")) dispatch.Record(FakeResults.For(b), TimeSpan.Zero);
+        var again = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).FirstOrDefault(b => b.BatchId == bad.BatchId)
+            ?? throw new InvalidOperationException("the batch was not redone on node B");
+        Assert.Equal($"{NodeB}:0", again.EvaluatorId);
+        var failure = dispatch.ExcludeIfNonFinite(NonFinite(again))!.Failure;
+        Assert.NotNull(failure);
+        Assert.Contains("diverges", failure);
+    }
+
+    [Fact]
+    public void A_non_finite_result_from_the_only_node_stops_the_run_with_a_reason()
+    {
+        var dispatch = new GenerationDispatch<string>("run", Settings, NoLogger.Instance);
+        dispatch.Slots.AddNode(NodeA, new Address("akka.tcp", "esactors", "10.0.0.1", 2551), [$"{NodeA}:0"]);
+        dispatch.Start(Started(Definition(pairs: 8)), TimeSpan.Zero);
+        var bad = dispatch.Dispatch(TimeSpan.Zero)[0].Batch;
+        var delta = FakeResults.For(bad);
+        var failure = dispatch.ExcludeIfNonFinite(NonFinite(bad))!.Failure;
+        Assert.NotNull(failure);
+        Assert.Contains("no other node", failure);
+        Assert.Null(dispatch.ExcludeIfNonFinite(delta)); // a finite result is not judged
+    }
 }
