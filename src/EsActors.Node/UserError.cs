@@ -1,4 +1,19 @@
 namespace EsActors.Node;
 
-/// <summary>A problem with the user's input: printed as one line, without a stack trace, with a non-zero exit.</summary>
-public sealed class UserError(string message) : Exception(message);
+/// <summary>The process exit codes of every command (README, "Exit codes").</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The run stopped without finishing (its reason is printed).</summary>
+    public const int RunFailed = 1;
+    /// <summary>Bad input: arguments, configuration, environment ids, files.</summary>
+    public const int BadInput = 2;
+    /// <summary>The journal cannot be reached or opened (PostgreSQL down, SQLite locked, folder not writable).</summary>
+    public const int JournalUnavailable = 3;
+}
+
+/// <summary>A problem with the user's input or surroundings: printed as one line, without a stack trace, with a non-zero exit.</summary>
+public class UserError(string message, int exitCode = ExitCodes.BadInput) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}

@@ -43,6 +43,37 @@ public sealed class BadInputProcessTests(CliFixture fixture, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task Train_with_an_unreachable_PostgreSQL_journal_fails_at_once_with_the_journal_exit_code()
+    {
+        var work = fixture.NewFolder("pg-closed-port");
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop(); // nothing listens there now
+        var result = await Run(work, Train(work, "--journal", $"Host=127.0.0.1;Port={port};Username=esactors;Database=esactors"));
+        AssertOneLineError(result, "PostgreSQL", $"127.0.0.1:{port}", "cannot be reached");
+        Assert.Equal(3, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task Train_on_an_SQLite_journal_locked_by_another_process_fails_with_the_journal_exit_code_and_leaves_it_intact()
+    {
+        var work = fixture.NewFolder("sqlite-locked");
+        var journal = Path.Combine(work, "locked.db");
+        using var holder = new SqliteConnection($"Data Source={journal};Pooling=False");
+        holder.Open();
+        using (var create = holder.CreateCommand()) { create.CommandText = "CREATE TABLE journal (id INTEGER); INSERT INTO journal VALUES (42);"; create.ExecuteNonQuery(); }
+        using (var begin = holder.CreateCommand()) { begin.CommandText = "BEGIN EXCLUSIVE"; begin.ExecuteNonQuery(); }
+        var result = await Run(work, Train(work, "--journal", journal));
+        AssertOneLineError(result, "locked by another process", journal);
+        Assert.Equal(3, result.ExitCode);
+        using (var rollback = holder.CreateCommand()) { rollback.CommandText = "ROLLBACK"; rollback.ExecuteNonQuery(); }
+        using var read = holder.CreateCommand();
+        read.CommandText = "SELECT id FROM journal";
+        Assert.Equal(42L, read.ExecuteScalar());
+    }
+
+    [Fact]
     public async Task Train_with_an_unknown_option_fails_naming_it()
     {
         var work = fixture.NewFolder("unknown-option");

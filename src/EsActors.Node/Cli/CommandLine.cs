@@ -27,7 +27,7 @@ public static class CommandLine
         catch (UserError e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return 2;
+            return e.ExitCode;
         }
     }
 

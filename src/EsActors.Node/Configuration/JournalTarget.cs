@@ -30,7 +30,7 @@ public sealed record JournalTarget(bool IsPostgres, string ConnectionString, str
     /// </summary>
     public void ValidateBeforeStart()
     {
-        if (IsPostgres) return;
+        if (IsPostgres) { CheckPostgresReachable(); return; }
         var path = SqlitePath!;
         var directory = Path.GetDirectoryName(path)!;
         try { Directory.CreateDirectory(directory); }
@@ -48,14 +48,45 @@ public sealed record JournalTarget(bool IsPostgres, string ConnectionString, str
             try { tables = Tables(path, SqliteOpenMode.ReadWrite); }
             catch (SqliteException inner) { throw new UserError($"journal {path} cannot be opened: {inner.Message}"); }
         }
+        catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6) // SQLITE_BUSY, SQLITE_LOCKED
+        {
+            throw new UserError($"journal {path} is locked by another process: {e.Message}", ExitCodes.JournalUnavailable);
+        }
         catch (SqliteException e) { throw new UserError($"journal {path} is not an EsActors journal (unreadable SQLite database: {e.Message})"); }
         if (tables.Count > 0 && !tables.Contains("journal"))
             throw new UserError($"journal {path} is not an EsActors journal (it holds tables {string.Join(", ", tables.Take(5))} but no 'journal' table)");
     }
 
+    /// <summary>
+    /// Connects once with a short timeout, so a wrong host, a closed port or bad credentials give one line within a few
+    /// seconds instead of the journal plugin's retries and stack traces. The run's own connections keep their settings.
+    /// </summary>
+    private void CheckPostgresReachable()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false };
+        builder.Timeout = Math.Min(builder.Timeout, 5);
+        if (string.IsNullOrWhiteSpace(builder.Host)) throw new UserError("--journal is not a valid PostgreSQL connection string: it names no Host");
+        try
+        {
+            using var connection = new Npgsql.NpgsqlConnection(builder.ConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1";
+            command.ExecuteScalar();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or InvalidOperationException or ArgumentException)
+        {
+            var reason = e.InnerException is { } inner && inner.Message != e.Message ? $"{e.Message} ({inner.Message})" : e.Message;
+            throw new UserError($"journal PostgreSQL at {builder.Host}:{builder.Port} cannot be reached: {FirstLine(reason)}", ExitCodes.JournalUnavailable);
+        }
+    }
+
+    private static string FirstLine(string s) => s.Split('\n')[0].Trim();
+
     private static List<string> Tables(string path, SqliteOpenMode mode)
     {
-        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false };
+        // A short busy timeout: a journal locked by another process is reported within seconds, not after 30 s.
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false, DefaultTimeout = 3 };
         using var connection = new SqliteConnection(builder.ToString());
         connection.Open();
         using var command = connection.CreateCommand();
