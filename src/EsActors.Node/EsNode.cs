@@ -4,6 +4,7 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Pattern;
 using EsActors.Node.Optimizer;
 using EsActors.Node.Evaluation;
 using EsActors.Node.Clustering;
@@ -57,7 +58,10 @@ public sealed class EsNode : IAsyncDisposable
             system.ActorOf(CompatibilityGuard.Props(refused), "compatibility");
             if (options.HostsOptimizer)
                 system.ActorOf(ClusterSingletonManager.Props(
-                        RunHost.Props(runId => OptimizerActor.Props(runId, settings, region, mediator)),
+                        // The host recovers from the journal when the singleton starts: if the journal is down then, it
+                        // stops, and the supervisor starts it again with backoff (the singleton manager would not).
+                        BackoffSupervisor.Props(RunHost.Props(runId => OptimizerActor.Props(runId, settings, region, mediator)),
+                            "host", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2),
                         PoisonPill.Instance,
                         ClusterSingletonManagerSettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)),
                     "optimizer");

@@ -14,6 +14,7 @@ public sealed class RunMonitor : ReceiveActor
         Receive<SubscribeAck>(_ => subscribed.TrySetResult());
         Receive<GenerationProgress>(onProgress);
         Receive<RunFailed>(onFailed);
+        Receive<RunPaused>(p => Console.Error.WriteLine($"run {p.RunId} paused: {p.Reason}; the optimizer restarts with backoff and goes on from the journal"));
     }
 
     public static Props Props(string runId, IActorRef mediator, Action<GenerationProgress> onProgress, Action<RunFailed> onFailed, TaskCompletionSource subscribed) =>

@@ -28,6 +28,7 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     private InFlight? _gen;
     private int _totalReissued, _totalBackups;
     private readonly Dictionary<(int Generation, int BatchId), string> _nonFiniteFrom = [];
+    private readonly Dictionary<string, (int Generation, TimeSpan At)> _replicaResets = new(StringComparer.Ordinal);
 
     public SlotTable<TRef> Slots { get; } = new();
     public NodeLedger Ledger { get; } = new();
@@ -146,6 +147,21 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
             return $"evaluators keep failing: {rejected.Reason}";
         gen.Work.Release(rejected.BatchId, rejected.EvaluatorId);
         return null;
+    }
+
+    /// <summary>
+    /// Whether a refusal says the node's replica is ahead of this optimizer: "stale" for the generation being evaluated
+    /// now. That happens after the optimizer rolled back (it restarted, or moved, and recovered fewer generations than
+    /// it had applied and pushed): the node's replica must be given this optimizer's state. At most once a second per
+    /// node, so the reset is not sent again for every slot of the node.
+    /// </summary>
+    public bool ReplicaIsAhead(BatchRejected rejected, TimeSpan now)
+    {
+        if (!rejected.Reason.StartsWith("stale", StringComparison.Ordinal) || _gen is not { } gen || rejected.Generation != gen.Work.Generation) return false;
+        var node = EvaluatorIds.Node(rejected.EvaluatorId);
+        if (_replicaResets.TryGetValue(node, out var last) && last.Generation == gen.Work.Generation && now - last.At < TimeSpan.FromSeconds(1)) return false;
+        _replicaResets[node] = (gen.Work.Generation, now);
+        return true;
     }
 
     /// <summary>The periodic tick: batches whose every copy is overdue go to other slots (the silent holders stay busy).</summary>

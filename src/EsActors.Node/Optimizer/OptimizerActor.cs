@@ -151,8 +151,21 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnBatchRejected(BatchRejected rejected)
     {
         LearnEntity(rejected.EvaluatorId);
-        if (_dispatch.Refused(rejected) is { } failure) Fail(failure);
-        else Dispatch();
+        if (_dispatch.Refused(rejected) is { } failure) { Fail(failure); return; }
+        if (_dispatch.ReplicaIsAhead(rejected, Now)) ResetReplica(EvaluatorIds.Node(rejected.EvaluatorId));
+        Dispatch();
+    }
+
+    /// <summary>Gives a node's replica this optimizer's state (sent before the batch goes out again, on the same connection).</summary>
+    private void ResetReplica(string node)
+    {
+        foreach (var (id, address, replica) in _dispatch.Slots.Nodes)
+        {
+            if (id != node) continue;
+            _log.Info("Replica on {Node} is ahead of run {RunId}'s recovered generation {Generation}: sending it the optimizer's state", node, _runId, _state.Generation);
+            var reply = new StateReply(_runId, _state);
+            if (replica is not null) replica.Tell(reply); else Context.ActorSelection(ReplicaPath(address)).Tell(reply);
+        }
     }
 
     private void CompleteGeneration(GenerationDispatch<IActorRef>.Completed completed)
@@ -229,6 +242,31 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     {
         foreach (var entity in _dispatch.NodeLost(EvaluatorIds.Node(member.UniqueAddress), unreachable)) Context.Unwatch(entity);
         Dispatch();
+    }
+
+    // A failed write or recovery stops this actor (Akka's rule: its state may be ahead of the journal); the run host
+    // starts it again with backoff. One line each, not the plugin's stack trace; subscribers hear that the run paused.
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr) =>
+        Paused($"a journal write failed ({Describe(cause)})");
+
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>
+        Paused($"the journal refused a write ({Describe(cause)})");
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
+        Paused($"recovery from the journal failed ({Describe(reason)})");
+
+    private void Paused(string reason)
+    {
+        _log.Warning("Run {RunId} paused: {Reason}; the optimizer stops and is restarted", _runId, reason);
+        Publish(new RunPaused(_runId, reason));
+        Context.Stop(Self);
+    }
+
+    private static string Describe(Exception e)
+    {
+        var root = e.GetBaseException();
+        var text = root == e ? e.Message : $"{e.Message}: {root.Message}";
+        return text.Split('\n')[0].Trim();
     }
 
     private void Publish(object message) => _mediator?.Tell(new Publish(TopicFor(_runId), message));

@@ -9,16 +9,27 @@ namespace EsActors.Node.Optimizer;
 /// The cluster singleton. It remembers (in the journal) which run the cluster trains and hosts that run's
 /// <see cref="OptimizerActor"/> as its child. When its node dies the singleton restarts on another node that
 /// has the journal, recovers the active run id and the optimizer recovers the run: a new host needs nothing
-/// but the journal, and workers need no run id.
+/// but the journal, and workers need no run id. An optimizer that stops on its own (a journal write or a recovery
+/// failed: PostgreSQL restarting, SQLite locked, disk full) is started again with exponential backoff; it
+/// recovers from the journal and redoes, bit-identically, whatever was not written.
 /// </summary>
-public sealed class RunHost : ReceivePersistentActor
+public sealed class RunHost : ReceivePersistentActor, IWithTimers
 {
+    private sealed record RestartOptimizer(string RunId);
+
+    /// <summary>An optimizer that ran this long before it stopped starts the backoff from the beginning again.</summary>
+    private static readonly TimeSpan HealthyRun = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
     public const string PersistenceIdValue = "esactors-run-host";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Func<string, Props> _optimizerProps;
     private string? _runId;
     private IActorRef? _optimizer;
+    private DateTime _optimizerStarted;
+    private int _restarts;
+    private readonly HashSet<IActorRef> _retiring = [];
 
     public RunHost(Func<string, Props> optimizerProps)
     {
@@ -32,7 +43,7 @@ public sealed class RunHost : ReceivePersistentActor
             Persist(new RunActivated(request.RunId), e =>
             {
                 // The previous run's optimizer stops once its last generation is written (graceful: nothing to redo).
-                _optimizer?.Tell(OptimizerActor.Shutdown.Instance);
+                if (_optimizer is not null) { _retiring.Add(_optimizer); _optimizer.Tell(OptimizerActor.Shutdown.Instance); }
                 _runId = e.RunId;
                 StartOptimizer(e.RunId);
                 _optimizer!.Forward(request);
@@ -41,16 +52,29 @@ public sealed class RunHost : ReceivePersistentActor
         Command<GetRunStatus>(q =>
         {
             if (_optimizer is not null) _optimizer.Forward(q);
-            else Sender.Tell(new RunRejected("", "no run is active in this cluster"));
+            else Sender.Tell(new RunRejected(_runId ?? "", _runId is null ? "no run is active in this cluster" : $"the optimizer of run {_runId} is restarting"));
         });
         Command<GetGenerations>(m => _optimizer?.Forward(m));
         Command<FetchState>(m => _optimizer?.Forward(m));
-        Command<Terminated>(t => { if (t.ActorRef.Equals(_optimizer)) _optimizer = null; });
+        Command<Terminated>(OnTerminated);
+        Command<RestartOptimizer>(r => { if (r.RunId == _runId && _optimizer is null) StartOptimizer(r.RunId); });
     }
 
     public override string PersistenceId => PersistenceIdValue;
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(Func<string, Props> optimizerProps) => Akka.Actor.Props.Create(() => new RunHost(optimizerProps));
+
+    private void OnTerminated(Terminated t)
+    {
+        if (_retiring.Remove(t.ActorRef) || !t.ActorRef.Equals(_optimizer) || _runId is null) return;
+        _optimizer = null;
+        if (DateTime.UtcNow - _optimizerStarted >= HealthyRun) _restarts = 0;
+        var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, _restarts)));
+        _restarts++;
+        _log.Warning("The optimizer of run {RunId} stopped; restarting it in {Delay:0} s (restart {Restart})", _runId, delay.TotalSeconds, _restarts);
+        Timers.StartSingleTimer(nameof(RestartOptimizer), new RestartOptimizer(_runId), delay);
+    }
 
     private void StartOptimizer(string runId)
     {
@@ -58,5 +82,6 @@ public sealed class RunHost : ReceivePersistentActor
         // Child names must be unique while an old child is still stopping.
         _optimizer = Context.ActorOf(_optimizerProps(runId), $"run-{Uri.EscapeDataString(runId)}-{Guid.NewGuid():N}");
         Context.Watch(_optimizer);
+        _optimizerStarted = DateTime.UtcNow;
     }
 }

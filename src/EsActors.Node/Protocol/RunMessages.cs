@@ -32,3 +32,6 @@ public sealed record GenerationProgress(
 
 /// <summary>Optimizer → subscribers: the run stopped for good without finishing (e.g. rejected results).</summary>
 public sealed record RunFailed(string RunId, string Reason) : IEsMessage;
+
+/// <summary>Optimizer → subscribers: the journal failed; the optimizer restarts with backoff and the run goes on from the journal.</summary>
+public sealed record RunPaused(string RunId, string Reason) : IEsMessage;

@@ -20,7 +20,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
 
     private const string SeedBatchManifest = "sb2", BatchResultManifest = "br2", BatchRejectedManifest = "bx1",
         GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr3", FetchStateManifest = "fs1", StateReplyManifest = "sr3",
-        StartRunManifest = "st3", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1",
+        StartRunManifest = "st3", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
         RunStartedManifest = "E:run-started:3", StopChangedManifest = "E:stop-changed:3", GenerationManifest = "E:generation:1",
         StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1";
 
@@ -42,6 +42,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         RunRejected => RunRejectedManifest,
         GenerationProgress => ProgressManifest,
         RunFailed => RunFailedManifest,
+        RunPaused => RunPausedManifest,
         RunStarted => RunStartedManifest,
         StopCriteriaChanged => StopChangedManifest,
         GenerationCompleted => GenerationManifest,
@@ -94,6 +95,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 WriteNodes(w, m.Nodes);
                 break;
             case RunFailed m: w.Write(m.RunId); w.Write(m.Reason); break;
+            case RunPaused m: w.Write(m.RunId); w.Write(m.Reason); break;
             case RunStarted e: w.WriteDefinition(e.Definition); w.WriteStop(e.Stop); break;
             case StopCriteriaChanged e: w.WriteStop(e.Stop); break;
             case GenerationCompleted e: w.WriteGeneration(e); break;
@@ -136,6 +138,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 ProgressManifest => new GenerationProgress(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
                     r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), ReadNodes(r)),
                 RunFailedManifest => new RunFailed(r.ReadString(), r.ReadString()),
+                RunPausedManifest => new RunPaused(r.ReadString(), r.ReadString()),
                 RunStartedManifest => new RunStarted(r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),
                 StopChangedManifest => new StopCriteriaChanged(r.ReadStop(BinaryCodec.Format)),
                 GenerationManifest => r.ReadGeneration(),

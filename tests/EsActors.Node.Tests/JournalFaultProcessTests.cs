@@ -1,0 +1,56 @@
+using EsActors.Node.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
+
+namespace EsActors.Node.Tests;
+
+/// <summary>
+/// Journal faults in the middle of a run, with real processes: the optimizer's write fails, it stops, the run host
+/// starts it again with backoff, it recovers from the journal (rolling back whatever was applied but not written;
+/// the replicas are reset to its state) and the run ends exactly where an undisturbed run ends.
+/// </summary>
+[Collection(CliCollection.Name)]
+public sealed class JournalFaultProcessTests(CliFixture fixture, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
+
+    private static string[] TrainArguments(string outDirectory) =>
+    [
+        "train", "--env", "Pendulum-v1", "--run-id", "J", "--out", outDirectory, "--generations", "150",
+        "--target-return", "100000", "--seed", "5", "--slots", "1",
+    ];
+
+    [Fact]
+    public async Task A_run_whose_SQLite_journal_is_locked_by_another_process_pauses_and_then_finishes_bit_identically()
+    {
+        var work = fixture.NewFolder("journal-locked");
+        var disturbed = Path.Combine(work, "locked");
+        CliResult result;
+        using (var train = CliProcess.Start(work, TrainArguments(disturbed)))
+        {
+            Assert.True(await train.WaitForStdoutAsync(lines => lines.Count(l => l.StartsWith("gen ", StringComparison.Ordinal)) >= 5, Timeout),
+                $"no progress before the lock\n{train.Snapshot().Describe()}");
+            // Another process (this test) takes the journal's write lock and holds it until the run says it paused.
+            using (var holder = new SqliteConnection($"Data Source={Path.Combine(disturbed, "journal.db")};Pooling=False;Default Timeout=60"))
+            {
+                holder.Open();
+                using (var begin = holder.CreateCommand()) { begin.CommandText = "BEGIN EXCLUSIVE"; begin.ExecuteNonQuery(); }
+                var paused = await train.WaitForStderrAsync(lines => lines.Any(l => l.Contains("run J paused", StringComparison.Ordinal)), Timeout);
+                using (var rollback = holder.CreateCommand()) { rollback.CommandText = "ROLLBACK"; rollback.ExecuteNonQuery(); }
+                Assert.True(paused, $"the run never said it paused while its journal was locked\n{train.Snapshot().Describe()}");
+            }
+            result = await train.WaitForExitAsync(Timeout);
+        }
+        output.WriteLine($"=== locked mid-run: {result.Describe()}");
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(result.Stdout, l => l.StartsWith("done: run J at generation 150", StringComparison.Ordinal));
+        Assert.DoesNotContain("   at ", string.Join('\n', result.Stderr.Concat(result.Stdout)));
+
+        var undisturbed = Path.Combine(work, "undisturbed");
+        var reference = await CliProcess.RunAsync(Timeout, work, TrainArguments(undisturbed));
+        Assert.Equal(0, reference.ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(undisturbed, "J", "policy.bin")), File.ReadAllBytes(Path.Combine(disturbed, "J", "policy.bin")));
+        Assert.Equal(File.ReadAllText(Path.Combine(undisturbed, "J", "progress.csv")).Split('\n').Length,
+            File.ReadAllText(Path.Combine(disturbed, "J", "progress.csv")).Split('\n').Length); // no generation missing or twice
+    }
+}
