@@ -87,6 +87,70 @@ public sealed class BadInputProcessTests(CliFixture fixture, ITestOutputHelper o
         AssertOneLineError(await Run(work, "train", "--out", Path.Combine(work, "out"), "--population", "abc"), "--population", "abc");
     }
 
+    // Values that used to reach the runtime: a stack trace from remoting (port), a changed bind address (a quote
+    // spliced into HOCON), half a minute of join attempts (seed node), an accepted NaN, an out-of-memory hang.
+    [Theory]
+    [InlineData("port-too-large", new[] { "--port", "99999" }, new[] { "--port", "99999" })]
+    [InlineData("port-negative", new[] { "--port", "-1" }, new[] { "--port" })]
+    [InlineData("hostname-quote", new[] { "--hostname", "127.0.0.1\" akka.x = \"y" }, new[] { "--hostname" })]
+    [InlineData("hostname-space", new[] { "--hostname", "my host" }, new[] { "--hostname" })]
+    [InlineData("seed-without-port", new[] { "--seed-nodes", "foo" }, new[] { "--seed-nodes", "foo", "host:port" })]
+    [InlineData("seed-port-zero", new[] { "--seed-nodes", "127.0.0.1:0" }, new[] { "--seed-nodes" })]
+    [InlineData("target-nan", new[] { "--target-return", "NaN" }, new[] { "--target-return", "NaN" })]
+    [InlineData("target-infinite", new[] { "--target-return", "-Infinity" }, new[] { "--target-return" })]
+    [InlineData("population-huge", new[] { "--population", "2000000000" }, new[] { "population", "at most" })]
+    [InlineData("population-odd", new[] { "--population", "7" }, new[] { "population", "even" })]
+    [InlineData("sigma-negative", new[] { "--sigma", "-1" }, new[] { "sigma" })]
+    [InlineData("sigma-nan", new[] { "--sigma", "NaN" }, new[] { "sigma" })]
+    [InlineData("learning-rate-infinite", new[] { "--learning-rate", "Infinity" }, new[] { "learning rate" })]
+    [InlineData("learning-rate-zero", new[] { "--learning-rate", "0" }, new[] { "learning rate" })]
+    [InlineData("slots-zero", new[] { "--slots", "0" }, new[] { "--slots" })]
+    [InlineData("timesteps-negative", new[] { "--timesteps", "-3" }, new[] { "--timesteps" })]
+    [InlineData("run-id-path", new[] { "--run-id", "../escape" }, new[] { "--run-id" })]
+    public async Task Train_with_a_bad_command_line_value_fails_at_once_naming_it(string name, string[] arguments, string[] mentions)
+    {
+        var work = fixture.NewFolder($"value-{name}");
+        var args = Train(work).ToList();
+        // The case's own option wins: drop defaults it repeats.
+        for (var i = 0; i + 1 < args.Count; i++)
+            if (arguments.Contains(args[i]) && args[i].StartsWith("--", StringComparison.Ordinal)) { args.RemoveRange(i, 2); i--; }
+        var result = await Run(work, [.. args, .. arguments]);
+        AssertOneLineError(result, mentions);
+        Assert.Equal(2, result.ExitCode);
+        Assert.False(File.Exists(Path.Combine(work, "out", "journal.db")), "a journal was created despite the bad value");
+    }
+
+    [Theory]
+    [InlineData("probability-nan", "esactors.run.observation-statistics-probability = NaN", new[] { "observation-statistics-probability", "finite number" })]
+    [InlineData("probability-above-one", "esactors.run.observation-statistics-probability = 1.5", new[] { "observation-statistics", "[0, 1]" })]
+    [InlineData("population-word", "esactors.run.population = many", new[] { "esactors.run.population", "integer", "many" })]
+    [InlineData("hidden-not-a-list", "esactors.run.hidden = 64", new[] { "esactors.run.hidden", "list of integers" })]
+    [InlineData("normalization-not-boolean", "esactors.run.observation-normalization = maybe", new[] { "observation-normalization", "on or off" })]
+    [InlineData("noise-table-huge", "esactors.run.noise-table-size = 2000000000", new[] { "noise table", "at most" })]
+    [InlineData("strategy-unknown", "esactors.run.strategy = cma-es", new[] { "unknown strategy", "cma-es" })]
+    [InlineData("optimizer-unknown", "esactors.run.optimizer = lbfgs", new[] { "unknown optimizer", "lbfgs" })]
+    public async Task Train_with_a_bad_hocon_value_fails_at_once_naming_the_setting(string name, string hocon, string[] mentions)
+    {
+        var work = fixture.NewFolder($"hocon-value-{name}");
+        var file = Path.Combine(work, "bad.conf");
+        await File.WriteAllTextAsync(file, hocon + "\n");
+        var result = await Run(work, Train(work, "--config", file));
+        AssertOneLineError(result, mentions);
+        Assert.Equal(2, result.ExitCode);
+        Assert.False(File.Exists(Path.Combine(work, "out", "journal.db")), "a journal was created despite the bad config");
+    }
+
+    [Fact]
+    public async Task An_unknown_run_setting_is_a_warning_that_names_the_nearest_key_and_the_run_goes_on()
+    {
+        var work = fixture.NewFolder("hocon-unknown-key");
+        var file = Path.Combine(work, "typo.conf");
+        await File.WriteAllTextAsync(file, "esactors.run.populaton = 10\n");
+        var result = await Run(work, Train(work, "--config", file));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(result.Stdout.Concat(result.Stderr), l => l.Contains("Unknown setting esactors.run.populaton", StringComparison.Ordinal) && l.Contains("did you mean population?", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("unclosed-brace", "esactors.run {\n  population = 10\n")]
     [InlineData("missing-value", "esactors { run { population = \n} }\n")]

@@ -46,15 +46,21 @@ public sealed record RunDefinition(
 
     private static StrategySettings? Canonical(StrategySettings? strategy) => strategy == StrategySettings.OpenAiEs ? null : strategy;
 
+    public const int MaxPairs = 500_000;
+    public const int MaxNoiseTableSize = 1 << 28;
+
     public void Validate()
     {
         Network.Validate();
         Optimizer.Validate();
         if (Pairs < 1) throw new ArgumentException($"population must be at least 2 (one mirrored pair), got {2 * Pairs}");
+        // Bounds that keep a node's memory sane: the plan holds a few numbers per pair, every node holds the noise table.
+        if (Pairs > MaxPairs) throw new ArgumentException($"population must be at most {2 * MaxPairs}, got {2L * Pairs}");
+        if (NoiseTableSize > MaxNoiseTableSize) throw new ArgumentException($"noise table must hold at most {MaxNoiseTableSize} values (1 GiB), got {NoiseTableSize}");
         if (!(Sigma > 0 && float.IsFinite(Sigma))) throw new ArgumentException($"sigma must be a positive number, got {Sigma}");
         if (!(WeightDecay >= 0 && float.IsFinite(WeightDecay))) throw new ArgumentException($"weight decay must be ≥ 0, got {WeightDecay}");
         if (NoiseTableSize < Network.ParameterCount) throw new ArgumentException($"noise table ({NoiseTableSize} values) is smaller than the network ({Network.ParameterCount} parameters)");
-        if (ObservationStatisticsProbability is < 0 or > 1) throw new ArgumentException("observation-statistics probability must lie in [0, 1]");
+        if (!(ObservationStatisticsProbability is >= 0 and <= 1)) throw new ArgumentException("observation-statistics probability must lie in [0, 1]");
         if (EvaluationEpisodes < 1) throw new ArgumentException("at least one evaluation episode per generation is required");
         if (!(ActionNoiseStd >= 0)) throw new ArgumentException("action noise must be ≥ 0");
         if (ActionBins is < 0 or 1) throw new ArgumentException("action bins must be 0 (off) or at least 2");

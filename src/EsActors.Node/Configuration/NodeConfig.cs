@@ -46,6 +46,7 @@ public static class NodeConfig
 
     public static Config Build(NodeOptions options)
     {
+        CheckAddresses(options);
         var protocol = options.ExtraHocon is null && options.ConfigFile is null ? Compatibility.ProtocolVersion
             : Compatibility.ConfiguredProtocol(ConfigurationFactory.ParseString(options.ExtraHocon ?? "").WithFallback(options.ConfigFile is null ? ConfigurationFactory.Empty : LoadFile(options.ConfigFile, "--config")));
         var roles = new List<string> { NodeRoles.Slots(options.Slots) };
@@ -53,9 +54,9 @@ public static class NodeConfig
         if (options.HostsOptimizer) roles.Add(NodeRoles.Journal);
         var generated = ConfigurationFactory.ParseString($$"""
             akka.loglevel = {{AkkaLogLevel}}
-            akka.remote.dot-netty.tcp.hostname = "{{options.Hostname}}"
+            akka.remote.dot-netty.tcp.hostname = "{{Escape(options.Hostname)}}"
             akka.remote.dot-netty.tcp.port = {{options.Port}}
-            akka.cluster.seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(s => $"\"akka.tcp://{NodeOptions.SystemName}@{s}\""))}}]
+            akka.cluster.seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(s => $"\"akka.tcp://{NodeOptions.SystemName}@{Escape(s)}\""))}}]
             akka.cluster.roles = [{{string.Join(", ", roles.Select(r => $"\"{r}\""))}}]
             akka.persistence.journal.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
             akka.persistence.snapshot-store.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
@@ -76,6 +77,26 @@ public static class NodeConfig
             .WithFallback(ClusterSingleton.DefaultConfig())
             .WithFallback(ClusterSharding.DefaultConfig())
             .WithFallback(DistributedPubSub.DefaultConfig());
+    }
+
+    /// <summary>
+    /// Checks what the command line puts into the remoting settings before it reaches Akka: a bad value there is a
+    /// stack trace from remoting start-up (a port out of range), a changed setting (a quote in a host name), or half a
+    /// minute of join attempts (a seed node without a port).
+    /// </summary>
+    private static void CheckAddresses(NodeOptions options)
+    {
+        if (Uri.CheckHostName(options.Hostname) == UriHostNameType.Unknown)
+            throw new UserError($"--hostname '{options.Hostname}' is not a host name or IP address");
+        if (options.Port is < 0 or > 65535) throw new UserError($"--port must be between 0 and 65535, got {options.Port}");
+        foreach (var seed in options.SeedNodes)
+        {
+            var colon = seed.LastIndexOf(':');
+            var host = colon > 0 ? seed[..colon].Trim('[', ']') : "";
+            if (colon <= 0 || Uri.CheckHostName(host) == UriHostNameType.Unknown
+                || !int.TryParse(seed[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                throw new UserError($"--seed-nodes '{seed}' must be host:port (port 1-65535), e.g. 127.0.0.1:4053");
+        }
     }
 
     /// <summary>A local (non-cluster) system that can read the journal: used by <c>export</c>.</summary>

@@ -18,6 +18,7 @@ public static class RunSettings
     {
         var spec = EnvironmentRegistry.GetSpec(environmentId);
         var c = config.GetConfig("esactors.run") ?? throw new UserError("configuration lacks the esactors.run section");
+        RunKeys.Check(c);
         try
         {
             var population = overrides.Population ?? c.GetInt("population");
@@ -58,6 +59,7 @@ public static class RunSettings
             if (generations < 1) throw new UserError($"--generations must be at least 1, got {generations}");
             // Target: --target-return, else the preset's target-return, else Gymnasium's reward threshold.
             var target = overrides.TargetReturn ?? (c.HasPath("target-return") ? c.GetDouble("target-return") : spec.RewardThreshold);
+            if (target is double t && !double.IsFinite(t)) throw new UserError($"--target-return must be a finite number, got {t}");
             return (definition, new StopCriteria(generations, target, timesteps));
         }
         catch (UserError) { throw; }

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+using Serilog;
+
+namespace EsActors.Node.Configuration;
+
+/// <summary>
+/// The keys of <c>esactors.run</c> and the kind of value each takes. Checked before the run is built, so a wrong
+/// type names its key and what it expects (Akka's getters say only "input string was not in a correct format"),
+/// and an unknown key, usually a typo, is reported as a warning with the nearest known key.
+/// </summary>
+public static class RunKeys
+{
+    private const string Integer = "an integer", Number = "a finite number", Boolean = "on or off", Text = "a word", Integers = "a list of integers", Block = "a { } block";
+
+    private static readonly Dictionary<string, string> Kinds = new(StringComparer.Ordinal)
+    {
+        ["generations"] = Integer, ["timesteps"] = Integer, ["target-return"] = Number, ["population"] = Integer, ["sigma"] = Number,
+        ["learning-rate"] = Number, ["optimizer"] = Text, ["momentum"] = Number, ["weight-decay"] = Number, ["hidden"] = Integers,
+        ["activation"] = Text, ["noise-seed"] = Integer, ["noise-table-size"] = Integer, ["observation-normalization"] = Boolean,
+        ["observation-statistics-probability"] = Number, ["evaluation-episodes"] = Integer, ["action-noise"] = Number,
+        ["action-bins"] = Integer, ["episode-cap-factor"] = Number, ["snapshot-every"] = Integer, ["strategy"] = Text,
+        ["top-directions"] = Integer, ["reward-shift"] = Number, ["sigma-learning-rate"] = Number, ["sigma-schedule"] = Block,
+    };
+
+    /// <summary>Throws a <see cref="UserError"/> for a value of the wrong kind; warns about unknown keys.</summary>
+    public static void Check(Config run)
+    {
+        if (run.Root is not { } root || !root.IsObject()) return;
+        foreach (var (key, value) in root.GetObject().Items)
+        {
+            if (!Kinds.TryGetValue(key, out var kind))
+            {
+                var nearest = Kinds.Keys.MinBy(k => Distance(k, key))!;
+                Log.Warning("Unknown setting esactors.run.{Key} is ignored{Hint}", key, Distance(nearest, key) <= 3 ? $" (did you mean {nearest}?)" : "");
+                continue;
+            }
+            if (!Fits(value, kind)) throw new UserError($"esactors.run.{key} must be {kind}, got {Show(value)}");
+        }
+    }
+
+    private static bool Fits(HoconValue value, string kind)
+    {
+        if (kind == Block) return value.IsObject();
+        if (kind == Integers) return value.IsArray() && value.GetArray().All(v => v.IsString() && long.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+        if (!value.IsString()) return false;
+        var text = value.GetString();
+        return kind switch
+        {
+            Integer => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+            Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d),
+            Boolean => text is "on" or "off" or "true" or "false" or "yes" or "no",
+            _ => text.Length > 0,
+        };
+    }
+
+    private static string Show(HoconValue value) =>
+        value.IsObject() ? "a { } block" : value.IsArray() ? "a list" : $"'{value.GetString()}'";
+
+    /// <summary>Levenshtein distance, for the "did you mean" hint.</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
+    }
+}
