@@ -68,6 +68,7 @@ public static class CommandLine
         root.Subcommands.Add(Export());
         root.Subcommands.Add(Sweep());
         root.Subcommands.Add(Envs());
+        root.Subcommands.Add(Runs());
         return root;
     }
 
@@ -172,6 +173,14 @@ public static class CommandLine
     {
         var command = new Command("envs", "List the environment ids with observation size, action space, episode limit and default target return");
         command.SetAction(_ => EnvsCommand.Run());
+        return command;
+    }
+
+    private static Command Runs()
+    {
+        var journal = new Option<string>("--journal") { Description = "SQLite path or PostgreSQL connection string", Required = true };
+        var command = new Command("runs", "List the runs in a journal: id, environment, generation, training timesteps, best evaluation and state") { journal };
+        command.SetAction((r, _) => RunsCommand.Run(r.GetValue(journal)!));
         return command;
     }
 

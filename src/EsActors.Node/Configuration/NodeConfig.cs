@@ -78,7 +78,7 @@ public static class NodeConfig
             .WithFallback(DistributedPubSub.DefaultConfig());
     }
 
-    /// <summary>A local (non-cluster) system that can read the journal: used by <c>export</c>.</summary>
+    /// <summary>A local (non-cluster) system that can read the journal: used by <c>export</c> and <c>runs</c>.</summary>
     public static Config BuildLocal(JournalTarget journal)
     {
         var generated = ConfigurationFactory.ParseString($$"""
@@ -86,6 +86,7 @@ public static class NodeConfig
             akka.loglevel = {{AkkaLogLevel}}
             akka.persistence.journal.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
             akka.persistence.snapshot-store.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
+            akka.persistence.query.journal.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
             """);
         var config = generated;
         foreach (var concern in new[] { journal.IsPostgres ? "persistence-postgres" : "persistence-sqlite", "serialization", "logging" })
