@@ -142,8 +142,9 @@ public static class CommandLine
         var env = new Option<string?>("--env") { Description = "Environment id (default: the one the policy was trained on)" };
         var episodes = new Option<int>("--episodes") { Description = "Number of episodes", DefaultValueFactory = _ => 10 };
         var seed = Options.Seed("Seed of the first episode");
-        var command = new Command("play", "Run noiseless episodes of a trained policy") { policy, env, episodes, seed };
-        command.SetAction(r => PlayCommand.Run(r.GetValue(policy)!, r.GetValue(env), r.GetValue(episodes), r.GetValue(seed)));
+        var record = new Option<string?>("--record") { Description = "CSV file to write every step to: episode, step, obs_0.., act_0.., reward" };
+        var command = new Command("play", "Run noiseless episodes of a trained policy") { policy, env, episodes, seed, record };
+        command.SetAction(r => PlayCommand.Run(r.GetValue(policy)!, r.GetValue(env), r.GetValue(episodes), r.GetValue(seed), r.GetValue(record)));
         return command;
     }
 
@@ -189,8 +190,12 @@ public static class CommandLine
         var runId = new Option<string>("--run-id") { Description = "Run to export", Required = true };
         var journal = new Option<string>("--journal") { Description = "SQLite path or PostgreSQL connection string", Required = true };
         var output = Options.Out("Output folder; files go to <out>/<run-id>");
-        var command = new Command("export", "Rebuild progress.csv and policy.bin of a run from its journal") { runId, journal, output };
-        command.SetAction((r, _) => ClusterCommands.Export(r.GetValue(runId)!, r.GetValue(journal)!, r.GetValue(output)!));
+        var format = new Option<ExportFormat>("--format")
+        {
+            Description = "binary: policy.bin; json: policy.bin and the portable policy.json (docs/policy-format.md)", DefaultValueFactory = _ => ExportFormat.Binary,
+        };
+        var command = new Command("export", "Rebuild progress.csv and policy.bin (or policy.json too) of a run from its journal") { runId, journal, output, format };
+        command.SetAction((r, _) => ClusterCommands.Export(r.GetValue(runId)!, r.GetValue(journal)!, r.GetValue(output)!, r.GetValue(format)));
         return command;
     }
 }
