@@ -9,6 +9,12 @@ namespace EsActors.Environments.Rollouts;
 public readonly record struct EpisodeOutcome(double Return, int Length);
 
 /// <summary>
+/// Sees every step of an episode (what <c>play --record</c> writes): the step index from 0, the raw observation the
+/// policy acted on, the action passed to the environment and what the environment answered.
+/// </summary>
+public delegate void StepObserver(int step, ReadOnlySpan<float> observation, ReadOnlySpan<float> action, StepResult result);
+
+/// <summary>
 /// Runs episodes of one environment under a policy given by a flat parameter vector. Owns its environment,
 /// network scratch and buffers: after construction an episode allocates nothing. One per evaluator thread.
 /// </summary>
@@ -18,7 +24,7 @@ public sealed class EpisodeRunner : IDisposable
     private readonly IEnvironment _environment;
     private readonly MlpPolicy _policy;
     private readonly ActionHead _head;
-    private readonly float[] _observation, _normalized, _outputs, _action, _parameters;
+    private readonly float[] _observation, _normalized, _outputs, _action, _parameters, _observed;
 
     public EpisodeRunner(IEnvironment environment, NetworkShape network, int actionBins)
     {
@@ -33,6 +39,7 @@ public sealed class EpisodeRunner : IDisposable
         _outputs = new float[network.Outputs];
         _action = new float[spec.Action.PolicyOutputSize];
         _parameters = new float[network.ParameterCount];
+        _observed = new float[spec.ObservationSize];
     }
 
     public EnvironmentSpec Spec => _environment.Spec;
@@ -45,11 +52,11 @@ public sealed class EpisodeRunner : IDisposable
     public EpisodeOutcome Run(
         ReadOnlySpan<float> theta, ReadOnlySpan<float> epsilon, float scale,
         ObservationNormalizer normalizer, ulong episodeSeed, int maxSteps,
-        float actionNoiseStd = 0f, ObservationAccumulator? statistics = null)
+        float actionNoiseStd = 0f, ObservationAccumulator? statistics = null, StepObserver? observer = null)
     {
         if (epsilon.IsEmpty) theta.CopyTo(_parameters);
         else TensorPrimitives.MultiplyAdd(epsilon, scale, theta, _parameters);
-        return Roll(normalizer, episodeSeed, maxSteps, actionNoiseStd, statistics);
+        return Roll(normalizer, episodeSeed, maxSteps, actionNoiseStd, statistics, observer);
     }
 
     /// <summary>Runs one episode of θ + sign·(σ ⊙ ε) with a σ per parameter (<paramref name="sigmas"/>) and sign ±1.</summary>
@@ -60,10 +67,10 @@ public sealed class EpisodeRunner : IDisposable
     {
         TensorPrimitives.Multiply(epsilon, sigmas, _parameters);
         TensorPrimitives.MultiplyAdd(_parameters, sign, theta, _parameters);
-        return Roll(normalizer, episodeSeed, maxSteps, actionNoiseStd, statistics);
+        return Roll(normalizer, episodeSeed, maxSteps, actionNoiseStd, statistics, null);
     }
 
-    private EpisodeOutcome Roll(ObservationNormalizer normalizer, ulong episodeSeed, int maxSteps, float actionNoiseStd, ObservationAccumulator? statistics)
+    private EpisodeOutcome Roll(ObservationNormalizer normalizer, ulong episodeSeed, int maxSteps, float actionNoiseStd, ObservationAccumulator? statistics, StepObserver? observer)
     {
         var rng = DeterministicRandom.ForStream(episodeSeed, ActionNoiseStream);
         _environment.Reset(episodeSeed, _observation);
@@ -75,7 +82,10 @@ public sealed class EpisodeRunner : IDisposable
             normalizer.Normalize(_observation, _normalized);
             _policy.Forward(_parameters, _normalized, _outputs);
             _head.Map(_outputs, _action, actionNoiseStd, ref rng);
+            // Step overwrites the observation in place: keep the one the policy acted on for the observer.
+            if (observer is not null) _observation.CopyTo(_observed, 0);
             var result = _environment.Step(_action, _observation);
+            observer?.Invoke(steps, _observed, _action, result);
             total += result.Reward;
             steps++;
             if (result.Done) break;

@@ -64,8 +64,8 @@ public static class ClusterCommands
         return 0;
     }
 
-    /// <summary>Rebuilds progress.csv and policy.bin of a run from its events alone.</summary>
-    public static async Task<int> Export(string runId, string journal, string outDirectory)
+    /// <summary>Rebuilds progress.csv and policy.bin of a run from its events alone (and policy.json with <see cref="ExportFormat.Json"/>).</summary>
+    public static async Task<int> Export(string runId, string journal, string outDirectory, ExportFormat format = ExportFormat.Binary)
     {
         var target = JournalTarget.Parse(journal);
         if (!target.IsPostgres && !File.Exists(target.SqlitePath)) throw new UserError($"journal {target.SqlitePath} does not exist");
@@ -76,7 +76,11 @@ public static class ClusterCommands
         {
             var history = await RunHistoryReader.Read(system, runId, TimeSpan.FromMinutes(10));
             if (!history.State.IsStarted) throw new UserError($"journal {target.Description} holds no run '{runId}'");
-            try { RunOutputs.WriteAll(directory, history); }
+            try
+            {
+                RunOutputs.WriteAll(directory, history);
+                if (format == ExportFormat.Json) PolicyJson.Write(Path.Combine(directory, PolicyJson.FileName), RunOutputs.Policy(history.State));
+            }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserError($"output folder {directory} is not writable: {e.Message}"); }
             Console.WriteLine($"exported run {runId} at generation {history.State.Generation} ({history.Generations.Count} events) to {directory}");
             return 0;
@@ -84,3 +88,6 @@ public static class ClusterCommands
         finally { await system.Terminate(); }
     }
 }
+
+/// <summary><c>export --format</c>: binary writes policy.bin (and progress.csv, curve.png); json writes policy.json as well.</summary>
+public enum ExportFormat { Binary, Json }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Cli;
@@ -10,15 +12,26 @@ namespace EsActors.Node.Cli;
 /// </summary>
 public static class CommandLine
 {
-    /// <summary>Parses and runs: parse errors and <see cref="UserError"/>s become one <c>error:</c> line and exit code 2.</summary>
-    public static async Task<int> Run(RootCommand root, string[] args)
+    /// <summary>The name in usage lines and messages: the installed tool's command, whatever the assembly is called.</summary>
+    public const string ExecutableName = "esactors";
+
+    /// <summary>
+    /// Parses and runs: each parse error becomes one <c>error:</c> line (followed by a "did you mean" line when a
+    /// token is close to a known name), a <see cref="UserError"/> one <c>error:</c> line; both exit with code 2.
+    /// </summary>
+    public static async Task<int> Run(Command root, string[] args)
     {
         try
         {
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {
-                Console.Error.WriteLine($"error: {parsed.Errors[0].Message} (see --help)");
+                var errors = ParseErrors.Describe(parsed);
+                for (var i = 0; i < errors.Count; i++)
+                {
+                    Console.Error.WriteLine($"error: {errors[i].Message}{(i == errors.Count - 1 ? $" (see {HelpCommand(parsed)})" : "")}");
+                    if (errors[i].Suggestion is { } name) Console.Error.WriteLine($"  did you mean '{name}'?");
+                }
                 return 2;
             }
             // Exceptions reach the catch below instead of System.CommandLine's handler (a stack trace and exit code 1).
@@ -31,15 +44,31 @@ public static class CommandLine
         }
     }
 
-    public static RootCommand Build()
+    private static string HelpCommand(ParseResult parsed)
     {
-        var root = new RootCommand("EsActors: Evolution Strategies (Salimans et al. 2017) on an elastic Akka.NET cluster.");
+        var names = new List<string>();
+        for (var s = parsed.CommandResult; s is not null; s = s.Parent as CommandResult) names.Insert(0, s.Command.Name);
+        return string.Join(' ', names) + " --help";
+    }
+
+    /// <summary>
+    /// The root is a plain command named <see cref="ExecutableName"/> (a RootCommand takes its name from the
+    /// process, which is EsActors.Node under <c>dotnet</c> and inside the installed tool alike).
+    /// </summary>
+    public static Command Build()
+    {
+        var root = new Command(ExecutableName, "EsActors: Evolution Strategies (Salimans et al. 2017) on an elastic Akka.NET cluster.")
+        {
+            new HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(Train());
         root.Subcommands.Add(Play());
         root.Subcommands.Add(Worker());
         root.Subcommands.Add(Status());
         root.Subcommands.Add(Export());
         root.Subcommands.Add(Sweep());
+        root.Subcommands.Add(Envs());
+        root.Subcommands.Add(Runs());
         return root;
     }
 
@@ -113,8 +142,9 @@ public static class CommandLine
         var env = new Option<string?>("--env") { Description = "Environment id (default: the one the policy was trained on)" };
         var episodes = new Option<int>("--episodes") { Description = "Number of episodes", DefaultValueFactory = _ => 10 };
         var seed = Options.Seed("Seed of the first episode");
-        var command = new Command("play", "Run noiseless episodes of a trained policy") { policy, env, episodes, seed };
-        command.SetAction(r => PlayCommand.Run(r.GetValue(policy)!, r.GetValue(env), r.GetValue(episodes), r.GetValue(seed)));
+        var record = new Option<string?>("--record") { Description = "CSV file to write every step to: episode, step, obs_0.., act_0.., reward" };
+        var command = new Command("play", "Run noiseless episodes of a trained policy") { policy, env, episodes, seed, record };
+        command.SetAction(r => PlayCommand.Run(r.GetValue(policy)!, r.GetValue(env), r.GetValue(episodes), r.GetValue(seed), r.GetValue(record)));
         return command;
     }
 
@@ -140,13 +170,32 @@ public static class CommandLine
         return command;
     }
 
+    private static Command Envs()
+    {
+        var command = new Command("envs", "List the environment ids with observation size, action space, episode limit and default target return");
+        command.SetAction(_ => EnvsCommand.Run());
+        return command;
+    }
+
+    private static Command Runs()
+    {
+        var journal = new Option<string>("--journal") { Description = "SQLite path or PostgreSQL connection string", Required = true };
+        var command = new Command("runs", "List the runs in a journal: id, environment, generation, training timesteps, best evaluation and state") { journal };
+        command.SetAction((r, _) => RunsCommand.Run(r.GetValue(journal)!));
+        return command;
+    }
+
     private static Command Export()
     {
         var runId = new Option<string>("--run-id") { Description = "Run to export", Required = true };
         var journal = new Option<string>("--journal") { Description = "SQLite path or PostgreSQL connection string", Required = true };
         var output = Options.Out("Output folder; files go to <out>/<run-id>");
-        var command = new Command("export", "Rebuild progress.csv and policy.bin of a run from its journal") { runId, journal, output };
-        command.SetAction((r, _) => ClusterCommands.Export(r.GetValue(runId)!, r.GetValue(journal)!, r.GetValue(output)!));
+        var format = new Option<ExportFormat>("--format")
+        {
+            Description = "binary: policy.bin; json: policy.bin and the portable policy.json (docs/policy-format.md)", DefaultValueFactory = _ => ExportFormat.Binary,
+        };
+        var command = new Command("export", "Rebuild progress.csv and policy.bin (or policy.json too) of a run from its journal") { runId, journal, output, format };
+        command.SetAction((r, _) => ClusterCommands.Export(r.GetValue(runId)!, r.GetValue(journal)!, r.GetValue(output)!, r.GetValue(format)));
         return command;
     }
 }

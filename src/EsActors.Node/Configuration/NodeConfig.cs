@@ -99,7 +99,7 @@ public static class NodeConfig
         }
     }
 
-    /// <summary>A local (non-cluster) system that can read the journal: used by <c>export</c>.</summary>
+    /// <summary>A local (non-cluster) system that can read the journal: used by <c>export</c> and <c>runs</c>.</summary>
     public static Config BuildLocal(JournalTarget journal)
     {
         var generated = ConfigurationFactory.ParseString($$"""
@@ -107,6 +107,7 @@ public static class NodeConfig
             akka.loglevel = {{AkkaLogLevel}}
             akka.persistence.journal.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
             akka.persistence.snapshot-store.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
+            akka.persistence.query.journal.sql.connection-string = "{{Escape(journal.ConnectionString)}}"
             """);
         var config = generated;
         foreach (var concern in new[] { journal.IsPostgres ? "persistence-postgres" : "persistence-sqlite", "serialization", "logging" })

@@ -57,8 +57,7 @@ public static class RunSettings
             // A timestep budget given on the command line replaces the preset's generation limit (unless --generations is given too).
             var generations = overrides.Generations ?? (overrides.Timesteps is not null ? int.MaxValue : c.GetInt("generations"));
             if (generations < 1) throw new UserError($"--generations must be at least 1, got {generations}");
-            // Target: --target-return, else the preset's target-return, else Gymnasium's reward threshold.
-            var target = overrides.TargetReturn ?? (c.HasPath("target-return") ? c.GetDouble("target-return") : spec.RewardThreshold);
+            var target = overrides.TargetReturn ?? DefaultTargetReturn(c, spec);
             if (target is double t && !double.IsFinite(t)) throw new UserError($"--target-return must be a finite number, got {t}");
             return (definition, new StopCriteria(generations, target, timesteps));
         }
@@ -68,6 +67,10 @@ public static class RunSettings
             throw new UserError($"invalid run setting: {e.Message.Split('\n')[0]}");
         }
     }
+
+    /// <summary>The target a run stops at without --target-return: the preset's target-return, else Gymnasium's reward threshold.</summary>
+    public static double? DefaultTargetReturn(Config runSection, EnvironmentSpec spec) =>
+        runSection.HasPath("target-return") ? runSection.GetDouble("target-return") : spec.RewardThreshold;
 
     /// <summary>
     /// <c>strategy</c>: openai-es (default), or ARS as Mania et al. name its variants: ars-v1 / ars-v2 use every

@@ -9,7 +9,9 @@ namespace EsActors.Node.Outputs;
 public static class PolicyEvaluation
 {
     /// <summary>Episode k uses seed <paramref name="firstSeed"/> + k and runs to the environment's own limit.</summary>
-    public static IReadOnlyList<(double Return, int Length)> Run(PolicyFile policy, string environmentId, int episodes, ulong firstSeed)
+    /// <param name="observer">Sees every step, with the episode index k (from 0); null when nothing is recorded.</param>
+    public static IReadOnlyList<(double Return, int Length)> Run(PolicyFile policy, string environmentId, int episodes, ulong firstSeed,
+        Func<int, StepObserver>? observer = null)
     {
         var env = EnvironmentRegistry.Create(environmentId);
         EpisodeRunner runner;
@@ -23,7 +25,7 @@ public static class PolicyEvaluation
             var outcomes = new List<(double, int)>(episodes);
             for (var k = 0; k < episodes; k++)
             {
-                var outcome = runner.Run(policy.Theta, ReadOnlySpan<float>.Empty, 0f, normalizer, firstSeed + (ulong)k, runner.Spec.MaxEpisodeSteps);
+                var outcome = runner.Run(policy.Theta, ReadOnlySpan<float>.Empty, 0f, normalizer, firstSeed + (ulong)k, runner.Spec.MaxEpisodeSteps, observer: observer?.Invoke(k));
                 outcomes.Add((outcome.Return, outcome.Length));
             }
             return outcomes;
