@@ -4,6 +4,7 @@ using EsActors.Node.Logging;
 using Serilog;
 using Serilog.Events;
 using EsActors.Node;
+using EsActors.Bench.Chaos;
 
 namespace EsActors.Bench;
 
@@ -39,9 +40,33 @@ public static class Program
         var config = new Option<string?>("--config") { Description = "HOCON file passed to every node the bench starts (A/B runs of node settings)" };
         var root = new RootCommand("EsActors bench: measure raw and cluster throughput, update step, message sizes and journal cost")
             { env, quick, output, postgres, population, prepare, nodes, clusterOnly, config };
+        root.Subcommands.Add(ChaosCommand());
         root.SetAction((r, ct) => BenchCommand.Run(
             new(r.GetValue(env)!, r.GetValue(quick), r.GetValue(output), r.GetValue(postgres), r.GetValue(population), r.GetValue(prepare),
                 r.GetValue(nodes) is { Length: > 0 } k ? k : null, r.GetValue(clusterOnly), r.GetValue(config)), ct));
         return root;
+    }
+
+    private static Command ChaosCommand()
+    {
+        var faults = new Option<int>("--faults") { Description = "Faults to inject (kill -9 of workers and of the optimizer's node, graceful stops, SIGSTOP pauses, new workers)", DefaultValueFactory = _ => 20 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the fault schedule", DefaultValueFactory = _ => 1 };
+        var journal = new Option<string?>("--journal") { Description = "Journal the cluster shares: PostgreSQL connection string or SQLite path (default: $ESACTORS_TEST_POSTGRES)" };
+        var generations = new Option<int?>("--generations") { Description = "Generations of the Pendulum run (default: 40 per fault + 40)" };
+        var workers = new Option<int>("--workers") { Description = "Workers at the start (besides the train node)", DefaultValueFactory = _ => 4 };
+        var work = new Option<string?>("--work") { Description = "Folder for the runs' files (default: a new temp folder)" };
+        var command = new Command("chaos", "Train on a cluster of node processes while injecting faults; check the policy against an undisturbed run")
+            { faults, seed, journal, generations, workers, work };
+        command.SetAction(async (r, ct) =>
+        {
+            var f = r.GetValue(faults);
+            var target = r.GetValue(journal) ?? Environment.GetEnvironmentVariable("ESACTORS_TEST_POSTGRES")
+                ?? throw new UserError("--journal is required (or set ESACTORS_TEST_POSTGRES): a PostgreSQL connection string or an SQLite path");
+            var folder = r.GetValue(work) ?? Directory.CreateTempSubdirectory("esactors-chaos-").FullName;
+            var report = await ChaosRun.Run(new ChaosOptions(f, r.GetValue(seed), target, r.GetValue(generations) ?? 40 * f + 40, r.GetValue(workers), folder), Console.Out, ct);
+            ChaosRun.Print(report, Console.Out);
+            return report.Passed ? 0 : 1;
+        });
+        return command;
     }
 }
