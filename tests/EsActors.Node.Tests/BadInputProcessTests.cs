@@ -120,6 +120,20 @@ public sealed class BadInputProcessTests(CliFixture fixture, ITestOutputHelper o
         Assert.False(File.Exists(Path.Combine(work, "out", "journal.db")), "a journal was created despite the bad value");
     }
 
+    [Fact]
+    public async Task Play_with_a_truncated_policy_or_one_for_another_environment_fails_naming_the_problem()
+    {
+        var work = fixture.NewFolder("policy-shape");
+        var trained = await Run(work, Train(work));
+        Assert.Equal(0, trained.ExitCode);
+        var policy = Path.Combine(work, "out", "bad", "policy.bin");
+        var truncated = Path.Combine(work, "truncated.bin");
+        var bytes = await File.ReadAllBytesAsync(policy);
+        await File.WriteAllBytesAsync(truncated, bytes[..(bytes.Length / 2)]);
+        AssertOneLineError(await Run(work, "play", "--policy", truncated), "truncated.bin", "corrupt");
+        AssertOneLineError(await Run(work, "play", "--policy", policy, "--env", "Pendulum-v1"), "CartPole-v1", "does not fit Pendulum-v1");
+    }
+
     [Theory]
     [InlineData("probability-nan", "esactors.run.observation-statistics-probability = NaN", new[] { "observation-statistics-probability", "finite number" })]
     [InlineData("probability-above-one", "esactors.run.observation-statistics-probability = 1.5", new[] { "observation-statistics", "[0, 1]" })]
