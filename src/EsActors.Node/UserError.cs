@@ -8,8 +8,10 @@ public static class ExitCodes
     public const int RunFailed = 1;
     /// <summary>Bad input: arguments, configuration, environment ids, files.</summary>
     public const int BadInput = 2;
-    /// <summary>The journal cannot be reached or opened (PostgreSQL down, SQLite locked, folder not writable).</summary>
-    public const int JournalUnavailable = 3;
+    /// <summary>This node is incompatible with the cluster it joined (another protocol version or environment registry).</summary>
+    public const int Incompatible = 3;
+    /// <summary>The journal cannot be reached or opened (PostgreSQL down, SQLite locked by another process).</summary>
+    public const int JournalUnavailable = 4;
 }
 
 /// <summary>A problem with the user's input or surroundings: printed as one line, without a stack trace, with a non-zero exit.</summary>

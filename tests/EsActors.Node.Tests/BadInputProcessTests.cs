@@ -1,4 +1,5 @@
 using EsActors.Node.Tests.Support;
+using EsActors.Node;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
@@ -52,7 +53,7 @@ public sealed class BadInputProcessTests(CliFixture fixture, ITestOutputHelper o
         listener.Stop(); // nothing listens there now
         var result = await Run(work, Train(work, "--journal", $"Host=127.0.0.1;Port={port};Username=esactors;Database=esactors"));
         AssertOneLineError(result, "PostgreSQL", $"127.0.0.1:{port}", "cannot be reached");
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(ExitCodes.JournalUnavailable, result.ExitCode);
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public sealed class BadInputProcessTests(CliFixture fixture, ITestOutputHelper o
         using (var begin = holder.CreateCommand()) { begin.CommandText = "BEGIN EXCLUSIVE"; begin.ExecuteNonQuery(); }
         var result = await Run(work, Train(work, "--journal", journal));
         AssertOneLineError(result, "locked by another process", journal);
-        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(ExitCodes.JournalUnavailable, result.ExitCode);
         using (var rollback = holder.CreateCommand()) { rollback.CommandText = "ROLLBACK"; rollback.ExecuteNonQuery(); }
         using var read = holder.CreateCommand();
         read.CommandText = "SELECT id FROM journal";

@@ -25,7 +25,7 @@ public static class ClusterCommands
         try
         {
             var up = node.WaitUntilUp(TimeSpan.FromSeconds(60)).WaitAsync(cancellation);
-            if (await Task.WhenAny(up, node.Refused) == node.Refused) { Console.Error.WriteLine($"error: {await node.Refused}"); return 3; }
+            if (await Task.WhenAny(up, node.Refused) == node.Refused) { Console.Error.WriteLine($"error: {await node.Refused}"); return ExitCodes.Incompatible; }
             await up;
         }
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 60 s"); }
@@ -34,7 +34,7 @@ public static class ClusterCommands
         if (await Task.WhenAny(removed.Task, node.Refused) == node.Refused)
         {
             Console.Error.WriteLine($"error: {await node.Refused}");
-            return 3;
+            return ExitCodes.Incompatible;
         }
         Console.WriteLine($"worker {node.Cluster.SelfAddress} leaving");
         return 0;
