@@ -60,7 +60,7 @@ public sealed class EsNode : IAsyncDisposable
                 system.ActorOf(ClusterSingletonManager.Props(
                         // The host recovers from the journal when the singleton starts: if the journal is down then, it
                         // stops, and the supervisor starts it again with backoff (the singleton manager would not).
-                        BackoffSupervisor.Props(RunHost.Props(runId => OptimizerActor.Props(runId, settings, region, mediator)),
+                        BackoffSupervisor.Props(RunHost.Props((runId, replayEventsOnly) => OptimizerActor.Props(runId, settings, region, mediator, replayEventsOnly)),
                             "host", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2),
                         PoisonPill.Instance,
                         ClusterSingletonManagerSettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)),

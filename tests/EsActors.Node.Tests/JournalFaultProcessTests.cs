@@ -53,4 +53,63 @@ public sealed class JournalFaultProcessTests(CliFixture fixture, ITestOutputHelp
         Assert.Equal(File.ReadAllText(Path.Combine(undisturbed, "J", "progress.csv")).Split('\n').Length,
             File.ReadAllText(Path.Combine(disturbed, "J", "progress.csv")).Split('\n').Length); // no generation missing or twice
     }
+
+    /// <summary>A short Pendulum run with a snapshot every 5 generations, in its own folder and journal.</summary>
+    private static string[] ShortRun(string work, int generations) =>
+    [
+        "train", "--env", "Pendulum-v1", "--run-id", "S", "--out", Path.Combine(work, "out"), "--generations", generations.ToString(),
+        "--target-return", "100000", "--seed", "2", "--slots", "1", "--config", Path.Combine(work, "snapshots.conf"),
+    ];
+
+    private static async Task<string> ShortRunFolder(CliFixture fixture, string name)
+    {
+        var work = fixture.NewFolder(name);
+        await File.WriteAllTextAsync(Path.Combine(work, "snapshots.conf"), "esactors.run.snapshot-every = 5\n");
+        return work;
+    }
+
+    private static int Execute(string journal, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={journal};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt32(command.ExecuteScalar() ?? command.ExecuteNonQuery());
+    }
+
+    [Fact]
+    public async Task A_snapshot_that_does_not_decode_falls_back_to_replaying_the_events_and_the_run_ends_bit_identically()
+    {
+        var work = await ShortRunFolder(fixture, "corrupt-snapshot");
+        Assert.Equal(0, (await CliProcess.RunAsync(Timeout, work, ShortRun(work, 20))).ExitCode);
+        var journal = Path.Combine(work, "out", "journal.db");
+        Assert.True(Execute(journal, "UPDATE snapshot SET snapshot = X'DEADBEEF01020304'; SELECT changes();") > 0, "the run saved no snapshot");
+
+        var resumed = await CliProcess.RunAsync(Timeout, work, ShortRun(work, 30));
+        output.WriteLine($"=== resumed over a corrupt snapshot: {resumed.Describe()}");
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains(resumed.Stderr, l => l.Contains("the next start replays the events without the snapshot", StringComparison.Ordinal));
+
+        var reference = await ShortRunFolder(fixture, "corrupt-snapshot-reference");
+        Assert.Equal(0, (await CliProcess.RunAsync(Timeout, reference, ShortRun(reference, 30))).ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(reference, "out", "S", "policy.bin")), File.ReadAllBytes(Path.Combine(work, "out", "S", "policy.bin")));
+    }
+
+    [Fact]
+    public async Task An_event_that_does_not_decode_is_found_at_recovery_and_the_run_ends_with_one_error_appending_nothing()
+    {
+        var work = await ShortRunFolder(fixture, "corrupt-event");
+        Assert.Equal(0, (await CliProcess.RunAsync(Timeout, work, ShortRun(work, 20))).ExitCode);
+        var journal = Path.Combine(work, "out", "journal.db");
+        // Event 8 lies before the last snapshot: a recovery from the snapshot alone would never read it.
+        Execute(journal, "UPDATE journal SET message = X'0102' WHERE persistence_id = 'esrun-S' AND sequence_number = 8");
+        var before = Execute(journal, "SELECT COUNT(*) FROM journal");
+
+        var resumed = await CliProcess.RunAsync(Timeout, work, ShortRun(work, 30));
+        output.WriteLine($"=== resumed over a corrupt event: {resumed.Describe()}");
+        Assert.NotEqual(0, resumed.ExitCode);
+        var error = Assert.Single(resumed.Stderr, l => l.StartsWith("error: ", StringComparison.Ordinal));
+        Assert.Contains("does not decode", error);
+        Assert.Equal(before, Execute(journal, "SELECT COUNT(*) FROM journal")); // nothing appended
+    }
 }

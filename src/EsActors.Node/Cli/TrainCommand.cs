@@ -73,7 +73,13 @@ public static class TrainCommand
             }
         }
 
-        var history = await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10));
+        RunHistory history;
+        try { history = await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10)); }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Console.Error.WriteLine($"error: run {runId}: its events could not be read back from the journal: {e.GetBaseException().Message.Split('\n')[0]}");
+            return ExitCodes.RunFailed;
+        }
         RunOutputs.WriteAll(runDirectory, history);
         var last = history.Generations.Count > 0 ? history.Generations[^1] : null;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -35,6 +35,9 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     }
     private sealed record ReplicaFound(string Node, IActorRef Replica);
 
+    /// <summary>To the run host (local): recovery failed; the next incarnation replays the events without the snapshot.</summary>
+    public sealed record RecoveryFailed(string Reason, bool Permanent);
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _runId;
     private readonly DispatchSettings _settings;
@@ -44,20 +47,34 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private readonly GenerationDispatch<IActorRef> _dispatch;
     private readonly RecentGenerations _recent;
     private RunState _state = RunState.Empty;
+    private readonly bool _replayEventsOnly;
+    /// <summary>Recovered from a snapshot: the events before it are checked (decoded) before any generation starts.</summary>
+    private bool _fromSnapshot;
+    private bool _verified;
+    private sealed record JournalVerified(long Events);
+    private sealed record JournalCorrupt(string Reason);
     private bool _membersKnown;
     private string? _failure;
 
-    public OptimizerActor(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator)
+    public OptimizerActor(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator, bool replayEventsOnly = false)
     {
-        (_runId, _settings, _evaluators, _mediator) = (runId, settings, evaluators, mediator);
+        (_runId, _settings, _evaluators, _mediator, _replayEventsOnly) = (runId, settings, evaluators, mediator, replayEventsOnly);
         _dispatch = new GenerationDispatch<IActorRef>(runId, settings, _log);
         _recent = new RecentGenerations(settings.ReplayWindow);
 
-        Recover<SnapshotOffer>(offer => { if (offer.Snapshot is RunState state) _state = state; });
+        Recover<SnapshotOffer>(offer => { if (offer.Snapshot is RunState state) { _state = state; _fromSnapshot = true; } });
         Recover<IRunEvent>(e => { _state = RunLogic.Apply(_state, e); _recent.Remember(e); });
         Recover<RecoveryCompleted>(_ => OnRecovered());
 
         Command<StartRunRequest>(OnStartRun);
+        Command<JournalVerified>(_ => { _verified = true; Stash.UnstashAll(); StartGenerationIfDue(); Dispatch(); });
+        Command<JournalCorrupt>(c =>
+        {
+            // Found before anything was appended: the run ends with the reason and the host does not restart it.
+            Context.Parent.Tell(new RecoveryFailed(c.Reason, Permanent: true));
+            Fail(c.Reason);
+            Stash.UnstashAll();
+        });
         Command<BatchResult>(OnBatchResult);
         Command<BatchRejected>(OnBatchRejected);
         Command<GetGenerations>(OnGetGenerations);
@@ -87,15 +104,25 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     }
 
     public override string PersistenceId => PersistenceIdFor(_runId);
+
+    /// <summary>
+    /// Snapshots only save replay time: θ is a function of the events. After a failed recovery (e.g. a snapshot that
+    /// does not decode) the next incarnation ignores snapshots and replays every event.
+    /// </summary>
+    public override Recovery Recovery => _replayEventsOnly ? new Recovery(SnapshotSelectionCriteria.None) : base.Recovery;
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator) =>
-        Akka.Actor.Props.Create(() => new OptimizerActor(runId, settings, evaluators, mediator));
+    public static Props Props(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator, bool replayEventsOnly = false) =>
+        Akka.Actor.Props.Create(() => new OptimizerActor(runId, settings, evaluators, mediator, replayEventsOnly));
 
     private TimeSpan Now => _clock.Elapsed;
 
     private void OnRecovered()
     {
+        if (_fromSnapshot)
+            Outputs.RunHistoryReader.Verify(Context, _runId).PipeTo(Self, success: n => new JournalVerified(n),
+                failure: e => new JournalCorrupt($"the journal holds an event of run {_runId} that does not decode: {Describe(e)}"));
+        else _verified = true;
         _log.Info("Optimizer of run {RunId} recovered at generation {Generation}", _runId, _state.Generation);
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
@@ -105,6 +132,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnStartRun(StartRunRequest request)
     {
         if (request.RunId != _runId) { Sender.Tell(new RunRejected(request.RunId, $"this optimizer runs '{_runId}'")); return; }
+        if (_failure is not null) { Sender.Tell(new RunRejected(_runId, _failure)); return; }
+        if (!_verified) { Stash.Stash(); return; } // nothing is appended before the whole journal decoded
         var decision = RunLogic.Decide(_state, new StartRun(request.Definition, request.Stop));
         if (decision.IsRejected) { Sender.Tell(new RunRejected(_runId, decision.Rejection!)); return; }
         var requester = Sender;
@@ -126,7 +155,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
 
     private void StartGenerationIfDue()
     {
-        if (_membersKnown && !_dispatch.InProgress && _state.IsStarted && !_state.IsFinished && _failure is null) _dispatch.Start(_state, Now);
+        if (_verified && _membersKnown && !_dispatch.InProgress && _state.IsStarted && !_state.IsFinished && _failure is null) _dispatch.Start(_state, Now);
     }
 
     private void Dispatch()
@@ -252,8 +281,22 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr) =>
         Paused($"the journal refused a write ({Describe(cause)})");
 
-    protected override void OnRecoveryFailure(Exception reason, object? message = null) =>
-        Paused($"recovery from the journal failed ({Describe(reason)})");
+    protected override void OnRecoveryFailure(Exception reason, object? message = null)
+    {
+        // An event that does not decode, with snapshots already out of the way, is corruption: restarting cannot help,
+        // and nothing was appended after it. The run ends with that reason (the journal stays as it was).
+        if (_replayEventsOnly && reason.GetBaseException() is System.Runtime.Serialization.SerializationException corrupt)
+        {
+            var failure = $"the journal holds an event of run {_runId} that does not decode (sequence number {LastSequenceNr + 1}): {corrupt.Message}";
+            _log.Error("Run {RunId} cannot be recovered: {Reason}", _runId, failure);
+            Context.Parent.Tell(new RecoveryFailed(failure, Permanent: true));
+            Publish(new RunFailed(_runId, failure));
+            Context.Stop(Self);
+            return;
+        }
+        Context.Parent.Tell(new RecoveryFailed(Describe(reason), Permanent: false));
+        Paused($"recovery from the journal failed ({Describe(reason)}){(_replayEventsOnly ? "" : "; the next start replays the events without the snapshot")}");
+    }
 
     private void Paused(string reason)
     {

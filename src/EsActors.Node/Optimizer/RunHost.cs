@@ -24,14 +24,18 @@ public sealed class RunHost : ReceivePersistentActor, IWithTimers
     public const string PersistenceIdValue = "esactors-run-host";
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Func<string, Props> _optimizerProps;
+    /// <summary>Props of a run's optimizer: (run id, replay events only).</summary>
+    private readonly Func<string, bool, Props> _optimizerProps;
+    private bool _replayEventsOnlyNext;
+    /// <summary>Why the active run cannot be recovered (a corrupt event): its optimizer is not restarted.</summary>
+    private string? _corrupt;
     private string? _runId;
     private IActorRef? _optimizer;
     private DateTime _optimizerStarted;
     private int _restarts;
     private readonly HashSet<IActorRef> _retiring = [];
 
-    public RunHost(Func<string, Props> optimizerProps)
+    public RunHost(Func<string, bool, Props> optimizerProps)
     {
         _optimizerProps = optimizerProps;
         Recover<RunActivated>(e => _runId = e.RunId);
@@ -39,12 +43,21 @@ public sealed class RunHost : ReceivePersistentActor, IWithTimers
 
         Command<StartRunRequest>(request =>
         {
-            if (request.RunId == _runId && _optimizer is not null) { _optimizer.Forward(request); return; }
+            if (request.RunId == _runId && _corrupt is not null) { Sender.Tell(new RunRejected(request.RunId, _corrupt)); return; }
+            if (request.RunId == _runId)
+            {
+                // The active run (its optimizer may be waiting for its backoff restart: a request starts it now).
+                if (_optimizer is null) { Timers.Cancel(nameof(RestartOptimizer)); StartOptimizer(request.RunId); }
+                _optimizer!.Forward(request);
+                return;
+            }
             Persist(new RunActivated(request.RunId), e =>
             {
                 // The previous run's optimizer stops once its last generation is written (graceful: nothing to redo).
                 if (_optimizer is not null) { _retiring.Add(_optimizer); _optimizer.Tell(OptimizerActor.Shutdown.Instance); }
                 _runId = e.RunId;
+                _corrupt = null;
+                _replayEventsOnlyNext = false;
                 StartOptimizer(e.RunId);
                 _optimizer!.Forward(request);
             });
@@ -57,18 +70,25 @@ public sealed class RunHost : ReceivePersistentActor, IWithTimers
         Command<GetGenerations>(m => _optimizer?.Forward(m));
         Command<FetchState>(m => _optimizer?.Forward(m));
         Command<Terminated>(OnTerminated);
+        // Arrives before the restart timer fires (it waits at least a second), whichever of it and Terminated came first.
+        Command<OptimizerActor.RecoveryFailed>(f =>
+        {
+            _replayEventsOnlyNext = true;
+            if (f.Permanent) _corrupt = f.Reason;
+        });
         Command<RestartOptimizer>(r => { if (r.RunId == _runId && _optimizer is null) StartOptimizer(r.RunId); });
     }
 
     public override string PersistenceId => PersistenceIdValue;
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Func<string, Props> optimizerProps) => Akka.Actor.Props.Create(() => new RunHost(optimizerProps));
+    public static Props Props(Func<string, bool, Props> optimizerProps) => Akka.Actor.Props.Create(() => new RunHost(optimizerProps));
 
     private void OnTerminated(Terminated t)
     {
         if (_retiring.Remove(t.ActorRef) || !t.ActorRef.Equals(_optimizer) || _runId is null) return;
         _optimizer = null;
+        if (_corrupt is not null) { _log.Error("The optimizer of run {RunId} is not restarted: {Reason}", _runId, _corrupt); return; }
         if (DateTime.UtcNow - _optimizerStarted >= HealthyRun) _restarts = 0;
         var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, _restarts)));
         _restarts++;
@@ -80,7 +100,8 @@ public sealed class RunHost : ReceivePersistentActor, IWithTimers
     {
         _log.Info("Hosting the optimizer of run {RunId}", runId);
         // Child names must be unique while an old child is still stopping.
-        _optimizer = Context.ActorOf(_optimizerProps(runId), $"run-{Uri.EscapeDataString(runId)}-{Guid.NewGuid():N}");
+        _optimizer = Context.ActorOf(_optimizerProps(runId, _replayEventsOnlyNext), $"run-{Uri.EscapeDataString(runId)}-{Guid.NewGuid():N}");
+        _replayEventsOnlyNext = false;
         Context.Watch(_optimizer);
         _optimizerStarted = DateTime.UtcNow;
     }

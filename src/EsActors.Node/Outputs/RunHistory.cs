@@ -45,8 +45,41 @@ public sealed class RunReader : ReceivePersistentActor
     }
 }
 
+/// <summary>
+/// Decodes every event of a run, ignoring snapshots, without replaying the update: a check that the whole journal is
+/// readable (a snapshot lets recovery skip the events before it, so it would not see one of them corrupted).
+/// </summary>
+public sealed class RunVerifier : ReceivePersistentActor
+{
+    private readonly string _runId;
+    private long _events;
+
+    public RunVerifier(string runId, TaskCompletionSource<long> result)
+    {
+        _runId = runId;
+        Recover<IRunEvent>(_ => _events++);
+        Recover<RecoveryCompleted>(_ => { result.TrySetResult(_events); Context.Stop(Self); });
+        Failed = result;
+    }
+
+    private TaskCompletionSource<long> Failed { get; }
+
+    public override string PersistenceId => OptimizerActor.PersistenceIdFor(_runId);
+    public override Recovery Recovery => new(SnapshotSelectionCriteria.None);
+
+    protected override void OnRecoveryFailure(Exception reason, object? message = null) => Failed.TrySetException(reason);
+}
+
 public static class RunHistoryReader
 {
+    /// <summary>Completes with the number of events once every event of the run decoded; fails with the decoding error.</summary>
+    public static Task<long> Verify(IActorRefFactory context, string runId)
+    {
+        var result = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        context.ActorOf(Props.Create(() => new RunVerifier(runId, result)));
+        return result.Task;
+    }
+
     public static Task<RunHistory> Read(ActorSystem system, string runId, TimeSpan timeout)
     {
         var result = new TaskCompletionSource<RunHistory>(TaskCreationOptions.RunContinuationsAsynchronously);
