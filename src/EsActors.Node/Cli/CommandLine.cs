@@ -22,7 +22,9 @@ public static class CommandLine
                 return 2;
             }
             // Exceptions reach the catch below instead of System.CommandLine's handler (a stack trace and exit code 1).
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Ctrl-C / SIGTERM cancel the command's token; the command then stops gracefully (train writes policy.bin from the
+            // journal, a node leaves the cluster), which takes longer than System.CommandLine's default 2 s grace.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
         }
         catch (UserError e)
         {

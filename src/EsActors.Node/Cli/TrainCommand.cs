@@ -16,8 +16,10 @@ public sealed record TrainOptions(
 
 /// <summary>
 /// <c>train</c>: starts a node (a one-node cluster unless seed nodes are given), asks the optimizer singleton to
-/// start or resume the run, prints one line per generation, and when the run ends writes progress.csv and
-/// policy.bin rebuilt from the journal.
+/// start or resume the run, prints one line per generation and keeps the run's folder current while it trains
+/// (progress.csv every generation, policy.bin and curve.png now and then, see <see cref="LiveRunFiles"/>). At any
+/// stop — the end, a failure, Ctrl-C — policy.bin and curve.png are written from the journal's last generation, and
+/// a run that stopped early prints the command that resumes it.
 /// </summary>
 public static class TrainCommand
 {
@@ -38,8 +40,12 @@ public static class TrainCommand
         var config = NodeConfig.Build(nodeOptions);
         var (definition, stop) = RunSettings.Build(o.EnvironmentId, config, o.Overrides);
 
+        var outputs = OutputSettings.From(config);
+
         Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters), population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
         Console.WriteLine($"journal: {journal.Description}; outputs: {runDirectory}");
+        EffectiveConfiguration.Write(Path.Combine(runDirectory, EffectiveConfiguration.FileName), runId, definition, stop, DispatchSettings.From(config), outputs,
+            o.Slots, journal.Description, ResumeCommand(o, runId, journal));
 
         await using var node = EsNode.Start(nodeOptions, config);
         if (o.SeedNodes.Count == 0) node.Cluster.Join(node.Cluster.SelfAddress);
@@ -48,13 +54,20 @@ public static class TrainCommand
         var finished = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var progressPath = Path.Combine(runDirectory, RunOutputs.ProgressFile);
+        var policyPath = Path.Combine(runDirectory, RunOutputs.PolicyFile);
+        using var progress = new ProgressLog(progressPath);
+        var files = new LiveRunFiles(node, runId, runDirectory, outputs, progress);
         var started = DateTime.UtcNow;
         var shownNodes = "";
+        var listening = true; // after a stop the files come from the journal alone, not from late progress
         node.System.ActorOf(RunMonitor.Props(runId, DistributedPubSub.Get(node.System).Mediator,
             p =>
             {
+                if (!Volatile.Read(ref listening)) return;
                 PrintProgress(p, DateTime.UtcNow - started);
                 PrintNodes(p, ref shownNodes);
+                progress.Append(p);
+                files.OnGeneration(p);
                 if (p.Finished) finished.TrySetResult(null);
             },
             f => finished.TrySetResult(f.Reason), subscribed), "monitor");
@@ -62,24 +75,89 @@ public static class TrainCommand
 
         var accepted = await StartRun(node, new StartRunRequest(runId, definition, stop), cancellation);
         if (accepted.Generation > 0) Console.WriteLine($"resuming run {runId} at generation {accepted.Generation}");
+        await OpenProgress(node, runId, progress, progressPath, accepted.Generation);
+        string? stopped = null;
         if (!accepted.Finished)
         {
-            using var registration = cancellation.Register(() => finished.TrySetResult("interrupted"));
-            var failure = await finished.Task;
-            if (failure is not null)
-            {
-                Console.Error.WriteLine($"error: run {runId} stopped: {failure}");
-                return 1;
-            }
+            using var registration = cancellation.Register(() => finished.TrySetResult(Interrupted));
+            stopped = await finished.Task;
         }
 
-        var history = await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10));
-        RunOutputs.WriteAll(runDirectory, history);
+        // Every stop ends with the files of the journal's last generation: what a resume continues from. A run stopped
+        // early is read after this node has left the cluster, so that (on one node) no generation follows the read.
+        Volatile.Write(ref listening, false);
+        await files.Idle();
+        RunHistory history;
+        if (stopped is null) history = await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10));
+        else
+        {
+            await node.DisposeAsync();
+            history = await ReadJournal(journal, runId);
+        }
+        progress.Complete(RunOutputs.Rows(history.Figures));
+        if (history.State.IsStarted) RunOutputs.Policy(history.State).Write(policyPath);
+        LearningCurves.WriteRun(Path.Combine(runDirectory, LearningCurves.CurveFile), RunOutputs.CurveTitle(history.State.Definition), progress.Rows);
+        if (stopped is not null)
+        {
+            if (stopped != Interrupted) Console.Error.WriteLine($"error: run {runId} stopped: {stopped}");
+            else Console.WriteLine($"stopped: run {runId} at generation {history.State.Generation}; wrote {progressPath} and {policyPath}");
+            Console.WriteLine($"to resume: {ResumeCommand(o, runId, journal)}");
+            return stopped == Interrupted ? InterruptedExitCode : 1;
+        }
         var last = history.Generations.Count > 0 ? history.Generations[^1] : null;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: run {runId} at generation {history.State.Generation}, {history.State.Timesteps} timesteps, eval return {last?.MeanEvaluationReturn:0.##}; wrote {progressPath} and {Path.Combine(runDirectory, RunOutputs.PolicyFile)}"));
+            $"done: run {runId} at generation {history.State.Generation}, {history.State.Timesteps} timesteps, eval return {last?.MeanEvaluationReturn:0.##}; wrote {progressPath} and {policyPath}"));
         return 0;
     }
+
+    /// <summary>Exit code of a run stopped by Ctrl-C / SIGINT (128 + SIGINT, the shell's convention).</summary>
+    public const int InterruptedExitCode = 130;
+    private const string Interrupted = "interrupted";
+
+    /// <summary>
+    /// progress.csv of a (re)started run: the file's rows the journal also holds, the journal's rows the file lacks
+    /// (read only when some are missing: a replay of the whole run), then live rows.
+    /// </summary>
+    private static async Task OpenProgress(EsNode node, string runId, ProgressLog progress, string path, int recovered)
+    {
+        var kept = ProgressLog.UsableRows(path, recovered);
+        IReadOnlyList<ProgressRow>? rebuilt = null;
+        if (kept.Count < recovered)
+            rebuilt = RunOutputs.Rows((await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10))).Figures);
+        progress.Open(recovered, kept, rebuilt);
+    }
+
+    private static async Task<RunHistory> ReadJournal(JournalTarget journal, string runId)
+    {
+        using var system = ActorSystem.Create("esactors-outputs", NodeConfig.BuildLocal(journal));
+        try { return await RunHistoryReader.Read(system, runId, TimeSpan.FromMinutes(10)); }
+        finally { await system.Terminate(); }
+    }
+
+    /// <summary>The command that resumes this run: the same run settings, with the run id, output folder and journal spelled out.</summary>
+    public static string ResumeCommand(TrainOptions o, string runId, JournalTarget journal)
+    {
+        var args = new List<string> { "esactors", "train", "--run-id", runId, "--out", Path.GetFullPath(o.OutDirectory),
+            "--journal", journal.IsPostgres ? HidePassword(o.Journal!) : journal.SqlitePath!, "--env", o.EnvironmentId };
+        var v = o.Overrides;
+        void Add(string name, object? value) { if (value is not null) args.AddRange([name, Convert.ToString(value, CultureInfo.InvariantCulture)!]); }
+        Add("--seed", v.Seed); Add("--generations", v.Generations); Add("--timesteps", v.Timesteps); Add("--target-return", v.TargetReturn);
+        Add("--population", v.Population); Add("--sigma", v.Sigma); Add("--learning-rate", v.LearningRate);
+        Add("--slots", o.Slots);
+        if (o.ConfigFile is not null) Add("--config", Path.GetFullPath(o.ConfigFile));
+        if (o.SeedNodes.Count > 0) { args.Add("--seed-nodes"); args.AddRange(o.SeedNodes); Add("--hostname", o.Hostname); }
+        return string.Join(' ', args.Select(ShellQuote));
+    }
+
+    private static string HidePassword(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Password is not null) builder.Password = "...";
+        return builder.ConnectionString;
+    }
+
+    private static string ShellQuote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@+,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 
     private static async Task<RunAccepted> StartRun(EsNode node, StartRunRequest request, CancellationToken cancellation)
     {
@@ -105,7 +183,7 @@ public static class TrainCommand
 
     private static void PrintProgress(GenerationProgress p, TimeSpan elapsed) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gen {p.Generation + 1,5} | steps {p.Timesteps,10} | mean {p.MeanReturn,9:0.00} | max {p.MaxReturn,9:0.00} | eval {p.EvaluationMean,9:0.00} | {p.StepsPerSecond,9:0} steps/s | {elapsed.TotalSeconds,7:0.0}s | slots {p.Evaluators}{(p.Reissued > 0 ? $" | reissued {p.Reissued}" : "")}{(p.Backups > 0 ? $" | backups {p.Backups}" : "")}"));
+            $"gen {p.Generation + 1,5} | steps {p.Figures.Timesteps,10} | mean {p.Figures.MeanReturn,9:0.00} | max {p.Figures.MaxReturn,9:0.00} | eval {p.Figures.EvaluationMean,9:0.00} | {p.Figures.StepsPerSecond,9:0} steps/s | {elapsed.TotalSeconds,7:0.0}s | slots {p.Evaluators}{(p.Reissued > 0 ? $" | reissued {p.Reissued}" : "")}{(p.Backups > 0 ? $" | backups {p.Backups}" : "")}"));
 
     /// <summary>
     /// Per-node figures under the progress line when more than one node works: whenever the set of nodes

@@ -158,10 +158,11 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         // asynchronously and start the next generation at once, so the journal's latency overlaps evaluation.
         // A crash before the write completes loses nothing: recovery replays up to the last persisted event and
         // the next generation's plan is a function of (seed, generation), so the same work is simply redone.
+        var before = _state;
         _state = RunLogic.Apply(_state, generation);
         _recent.Remember(generation);
         var after = _state;
-        var progress = _dispatch.Progress(completed, after);
+        var progress = _dispatch.Progress(completed, before, after);
         if (!after.IsFinished) PushToReplicas(generation);
         PersistAsync(generation, _ =>
         {

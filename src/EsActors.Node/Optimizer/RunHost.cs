@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka;
 using Akka.Event;
 using Akka.Persistence;
 using EsActors.Node.Protocol;
@@ -19,6 +20,17 @@ public sealed class RunHost : ReceivePersistentActor
     private readonly Func<string, Props> _optimizerProps;
     private string? _runId;
     private IActorRef? _optimizer;
+    private readonly List<IActorRef> _awaitingStop = new();
+
+    /// <summary>
+    /// Local, from the node's coordinated shutdown: stop the optimizer gracefully (its applied generations written) and
+    /// answer <see cref="Done"/>, before the node's shard region stops — else the optimizer keeps sending batches the
+    /// stopping region can only buffer, and the region's own shutdown waits for them until it times out.
+    /// </summary>
+    public sealed record StopOptimizer
+    {
+        public static readonly StopOptimizer Instance = new();
+    }
 
     public RunHost(Func<string, Props> optimizerProps)
     {
@@ -45,7 +57,19 @@ public sealed class RunHost : ReceivePersistentActor
         });
         Command<GetGenerations>(m => _optimizer?.Forward(m));
         Command<FetchState>(m => _optimizer?.Forward(m));
-        Command<Terminated>(t => { if (t.ActorRef.Equals(_optimizer)) _optimizer = null; });
+        Command<StopOptimizer>(_ =>
+        {
+            if (_optimizer is null) { Sender.Tell(Done.Instance); return; }
+            _awaitingStop.Add(Sender);
+            _optimizer.Tell(OptimizerActor.Shutdown.Instance);
+        });
+        Command<Terminated>(t =>
+        {
+            if (!t.ActorRef.Equals(_optimizer)) return;
+            _optimizer = null;
+            foreach (var requester in _awaitingStop) requester.Tell(Done.Instance);
+            _awaitingStop.Clear();
+        });
     }
 
     public override string PersistenceId => PersistenceIdValue;
