@@ -55,6 +55,10 @@ public static class CommandLine
         public static Option<string?> Config() => new("--config") { Description = "HOCON file with overrides (esactors.run, esactors.dispatch, akka.*)" };
         public static Option<int> Slots() => new("--slots") { Description = "Concurrent evaluations on this node", DefaultValueFactory = _ => Environment.ProcessorCount };
         public static Option<string> Out(string description) => new("--out") { Description = description, DefaultValueFactory = _ => "runs" };
+        public static Option<string?> LogLevel() => new("--log-level")
+        {
+            Description = $"verbose, debug, information, warning, error or fatal (overrides {Logging.NodeLogging.EnvironmentVariable} and {Logging.NodeLogging.HoconKey})",
+        };
         public static Option<ulong> Seed(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => 0 };
     }
 
@@ -76,16 +80,17 @@ public static class CommandLine
         var hostname = Options.Hostname();
         var port = Options.Port();
         var seedNodes = Options.SeedNodes(false, "host:port of cluster seed nodes to join (default: start a new cluster)");
+        var logLevel = Options.LogLevel();
 
         var command = new Command("train", "Train a policy (starts or resumes a run)")
         {
-            env, runId, seed, generations, timesteps, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes,
+            env, runId, seed, generations, timesteps, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes, logLevel,
         };
         command.SetAction((r, cancellation) => TrainCommand.Run(new TrainOptions(
             r.GetValue(env)!, r.GetValue(runId),
             new RunOverrides(r.GetValue(seed), r.GetValue(generations), r.GetValue(target), r.GetValue(population), r.GetValue(sigma), r.GetValue(learningRate), r.GetValue(timesteps)),
             r.GetValue(slots), r.GetValue(config), r.GetValue(output)!, r.GetValue(journal),
-            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? []), cancellation));
+            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? [], r.GetValue(logLevel)), cancellation));
         return command;
     }
 
@@ -128,8 +133,10 @@ public static class CommandLine
         var hostname = Options.Hostname();
         var port = Options.Port();
         var config = Options.Config();
-        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config };
-        command.SetAction((r, ct) => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config), ct));
+        var logLevel = Options.LogLevel();
+        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config, logLevel };
+        command.SetAction((r, ct) => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config),
+            r.GetValue(logLevel), ct));
         return command;
     }
 
@@ -137,8 +144,9 @@ public static class CommandLine
     {
         var seedNodes = Options.SeedNodes(true, "host:port of nodes to join");
         var hostname = Options.Hostname();
-        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname };
-        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, ct));
+        var logLevel = Options.LogLevel();
+        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname, logLevel };
+        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, r.GetValue(logLevel), ct));
         return command;
     }
 

@@ -6,13 +6,16 @@ using EsActors.Environments;
 using EsActors.Node.Outputs;
 using EsActors.Node.Protocol;
 using EsActors.Node.Configuration;
+using EsActors.Node.Logging;
+using Serilog;
+using Serilog.Events;
 
 namespace EsActors.Node.Cli;
 
 /// <summary>Parsed options of <c>train</c>.</summary>
 public sealed record TrainOptions(
     string EnvironmentId, string? RunId, RunOverrides Overrides, int Slots, string? ConfigFile, string OutDirectory, string? Journal,
-    string Hostname, int Port, IReadOnlyList<string> SeedNodes);
+    string Hostname, int Port, IReadOnlyList<string> SeedNodes, string? LogLevel = null);
 
 /// <summary>
 /// <c>train</c>: starts a node (a one-node cluster unless seed nodes are given), asks the optimizer singleton to
@@ -38,6 +41,9 @@ public static class TrainCommand
 
         var nodeOptions = new NodeOptions(o.Hostname, o.Port, o.SeedNodes, o.Slots, journal, o.EnvironmentId, o.ConfigFile);
         var config = NodeConfig.Build(nodeOptions);
+        // The console keeps to warnings (it shows progress lines); the run's log.jsonl keeps information too, unless a level is asked for.
+        var logLevel = NodeLogging.Requested(o.LogLevel, config);
+        config = NodeLogging.Configure(logLevel ?? LogEventLevel.Warning, config, Path.Combine(runDirectory, NodeLogging.RunLogFile), logLevel ?? LogEventLevel.Information);
         var (definition, stop) = RunSettings.Build(o.EnvironmentId, config, o.Overrides);
 
         var outputs = OutputSettings.From(config);
@@ -67,6 +73,8 @@ public static class TrainCommand
                 PrintProgress(p, DateTime.UtcNow - started);
                 PrintNodes(p, ref shownNodes);
                 progress.Append(p);
+                Log.Information("Generation {Generation} of run {RunId}: eval {EvaluationMean}, mean {MeanReturn}, {TrainingTimesteps} training timesteps, {Slots} slots",
+                    p.Generation + 1, runId, p.Figures.EvaluationMean, p.Figures.MeanReturn, p.Figures.TrainingTimesteps, p.Evaluators);
                 files.OnGeneration(p);
                 if (p.Finished) finished.TrySetResult(null);
             },
