@@ -5,6 +5,7 @@ using EsActors.Node.Outputs;
 using EsActors.Node.Protocol;
 using EsActors.Node.Configuration;
 using EsActors.Node.Logging;
+using EsActors.Node.Metrics;
 using Serilog.Events;
 
 namespace EsActors.Node.Cli;
@@ -14,7 +15,7 @@ public static class ClusterCommands
 {
     /// <summary>Joins a cluster, evaluates seed batches on its slots and, with a journal, may host the optimizer.</summary>
     public static async Task<int> Worker(IReadOnlyList<string> seedNodes, string? journal, int slots, string hostname, int port, string? configFile, string? logLevel,
-        CancellationToken cancellation)
+        int? metricsPort, CancellationToken cancellation)
     {
         if (seedNodes.Count == 0) throw new UserError("worker needs --seed-nodes host:port of a running node");
         if (slots < 1) throw new UserError($"--slots must be at least 1, got {slots}");
@@ -24,6 +25,9 @@ public static class ClusterCommands
             HostsOptimizer: target is not null);
         var config = NodeConfig.Build(options);
         config = NodeLogging.Configure(NodeLogging.Requested(logLevel, config) ?? LogEventLevel.Information, config);
+        // Useful where this worker may host the optimizer (--journal): the optimizer records the run's metrics.
+        using var metrics = MetricsEndpoint.Start(metricsPort, config, out var metricsUrl);
+        if (metricsUrl is not null) Console.WriteLine($"metrics: {metricsUrl}");
         await using var node = EsNode.Start(options, config);
         var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.Cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());

@@ -59,6 +59,10 @@ public static class CommandLine
         {
             Description = $"verbose, debug, information, warning, error or fatal (overrides {Logging.NodeLogging.EnvironmentVariable} and {Logging.NodeLogging.HoconKey})",
         };
+        public static Option<int?> Metrics() => new("--metrics")
+        {
+            Description = "Serve the EsActors metrics for Prometheus at http://localhost:PORT/metrics (default: esactors.metrics.port, 0 = off)",
+        };
         public static Option<ulong> Seed(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => 0 };
     }
 
@@ -81,16 +85,17 @@ public static class CommandLine
         var port = Options.Port();
         var seedNodes = Options.SeedNodes(false, "host:port of cluster seed nodes to join (default: start a new cluster)");
         var logLevel = Options.LogLevel();
+        var metrics = Options.Metrics();
 
         var command = new Command("train", "Train a policy (starts or resumes a run)")
         {
-            env, runId, seed, generations, timesteps, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes, logLevel,
+            env, runId, seed, generations, timesteps, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes, logLevel, metrics,
         };
         command.SetAction((r, cancellation) => TrainCommand.Run(new TrainOptions(
             r.GetValue(env)!, r.GetValue(runId),
             new RunOverrides(r.GetValue(seed), r.GetValue(generations), r.GetValue(target), r.GetValue(population), r.GetValue(sigma), r.GetValue(learningRate), r.GetValue(timesteps)),
             r.GetValue(slots), r.GetValue(config), r.GetValue(output)!, r.GetValue(journal),
-            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? [], r.GetValue(logLevel)), cancellation));
+            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? [], r.GetValue(logLevel), r.GetValue(metrics)), cancellation));
         return command;
     }
 
@@ -134,9 +139,10 @@ public static class CommandLine
         var port = Options.Port();
         var config = Options.Config();
         var logLevel = Options.LogLevel();
-        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config, logLevel };
+        var metrics = Options.Metrics();
+        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config, logLevel, metrics };
         command.SetAction((r, ct) => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config),
-            r.GetValue(logLevel), ct));
+            r.GetValue(logLevel), r.GetValue(metrics), ct));
         return command;
     }
 

@@ -7,6 +7,7 @@ using EsActors.Node.Outputs;
 using EsActors.Node.Protocol;
 using EsActors.Node.Configuration;
 using EsActors.Node.Logging;
+using EsActors.Node.Metrics;
 using Serilog;
 using Serilog.Events;
 
@@ -15,7 +16,7 @@ namespace EsActors.Node.Cli;
 /// <summary>Parsed options of <c>train</c>.</summary>
 public sealed record TrainOptions(
     string EnvironmentId, string? RunId, RunOverrides Overrides, int Slots, string? ConfigFile, string OutDirectory, string? Journal,
-    string Hostname, int Port, IReadOnlyList<string> SeedNodes, string? LogLevel = null);
+    string Hostname, int Port, IReadOnlyList<string> SeedNodes, string? LogLevel = null, int? MetricsPort = null);
 
 /// <summary>
 /// <c>train</c>: starts a node (a one-node cluster unless seed nodes are given), asks the optimizer singleton to
@@ -52,6 +53,9 @@ public static class TrainCommand
         Console.WriteLine($"journal: {journal.Description}; outputs: {runDirectory}");
         EffectiveConfiguration.Write(Path.Combine(runDirectory, EffectiveConfiguration.FileName), runId, definition, stop, DispatchSettings.From(config), outputs,
             o.Slots, journal.Description, ResumeCommand(o, runId, journal));
+
+        using var metrics = MetricsEndpoint.Start(o.MetricsPort, config, out var metricsUrl);
+        if (metricsUrl is not null) Console.WriteLine($"metrics: {metricsUrl}");
 
         await using var node = EsNode.Start(nodeOptions, config);
         if (o.SeedNodes.Count == 0) node.Cluster.Join(node.Cluster.SelfAddress);

@@ -7,6 +7,7 @@ using Akka.Persistence;
 using EsActors.Domain.Runs;
 using EsActors.Node.Clustering;
 using EsActors.Node.Configuration;
+using EsActors.Node.Metrics;
 using EsActors.Node.Protocol;
 
 namespace EsActors.Node.Optimizer;
@@ -44,6 +45,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private readonly GenerationDispatch<IActorRef> _dispatch;
     private readonly RecentGenerations _recent;
     private RunState _state = RunState.Empty;
+    private readonly EsMetrics.RunGauges _gauges;
+    private readonly KeyValuePair<string, object?> _runTag;
     private bool _membersKnown;
     private string? _failure;
 
@@ -52,6 +55,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         (_runId, _settings, _evaluators, _mediator) = (runId, settings, evaluators, mediator);
         _dispatch = new GenerationDispatch<IActorRef>(runId, settings, _log);
         _recent = new RecentGenerations(settings.ReplayWindow);
+        _gauges = EsMetrics.Register(runId);
+        _runTag = new("run", runId);
 
         Recover<SnapshotOffer>(offer => { if (offer.Snapshot is RunState state) _state = state; });
         Recover<IRunEvent>(e => { _state = RunLogic.Apply(_state, e); _recent.Remember(e); });
@@ -93,6 +98,12 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Akka.Actor.Props.Create(() => new OptimizerActor(runId, settings, evaluators, mediator));
 
     private TimeSpan Now => _clock.Elapsed;
+
+    protected override void PostStop()
+    {
+        EsMetrics.Unregister(_gauges);
+        base.PostStop();
+    }
 
     private void OnRecovered()
     {
@@ -138,6 +149,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     {
         LearnEntity(result.EvaluatorId);
         WarnIfMisplaced(result);
+        EsMetrics.EnvSteps.Add(result.Items.Sum(i => i.Steps), _runTag, new("node", EvaluatorIds.Node(result.EvaluatorId)));
         if (_dispatch.Record(result, Now) is { } completed) CompleteGeneration(completed);
         Dispatch();
     }
@@ -164,13 +176,24 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         var after = _state;
         var progress = _dispatch.Progress(completed, before, after);
         if (!after.IsFinished) PushToReplicas(generation);
+        RecordMetrics(completed, progress);
+        var persistCalled = Stopwatch.GetTimestamp();
         PersistAsync(generation, _ =>
         {
+            EsMetrics.JournalWriteLatency.Record(Stopwatch.GetElapsedTime(persistCalled).TotalMilliseconds, _runTag);
             if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
             Publish(progress);
             if (after.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, after.Generation);
         });
         StartGenerationIfDue();
+    }
+
+    private void RecordMetrics(GenerationDispatch<IActorRef>.Completed completed, GenerationProgress progress)
+    {
+        EsMetrics.GenerationDuration.Record(completed.Event.WallSeconds, _runTag);
+        if (completed.Reissued > 0) EsMetrics.Reissued.Add(completed.Reissued, _runTag);
+        if (completed.Backups > 0) EsMetrics.Backups.Add(completed.Backups, _runTag);
+        _gauges.Update(progress, Now);
     }
 
     private void Fail(string reason)
