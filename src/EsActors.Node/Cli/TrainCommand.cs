@@ -157,7 +157,9 @@ public static class TrainCommand
         Add("--population", v.Population); Add("--sigma", v.Sigma); Add("--learning-rate", v.LearningRate);
         Add("--slots", o.Slots);
         if (o.ConfigFile is not null) Add("--config", Path.GetFullPath(o.ConfigFile));
-        if (o.SeedNodes.Count > 0) { args.Add("--seed-nodes"); args.AddRange(o.SeedNodes); Add("--hostname", o.Hostname); }
+        if (o.Hostname != "127.0.0.1") Add("--hostname", o.Hostname);
+        if (o.Port != 0) Add("--port", o.Port);
+        if (o.SeedNodes.Count > 0) { args.Add("--seed-nodes"); args.AddRange(o.SeedNodes); }
         return string.Join(' ', args.Select(ShellQuote));
     }
 
