@@ -16,7 +16,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        ConsoleLogging.Configure(LogEventLevel.Warning);
+        NodeLogging.Configure(NodeLogging.Requested(null, null) ?? LogEventLevel.Warning);
         try
         {
             return await CommandLine.Run(Build(), args);

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
@@ -19,15 +20,18 @@ namespace EsActors.Node;
 /// </summary>
 public sealed class EsNode : IAsyncDisposable
 {
-    private EsNode(ActorSystem system, IActorRef region, IActorRef proxy, IActorRef replica, DispatchSettings settings)
+    private EsNode(ActorSystem system, IActorRef region, IActorRef proxy, IActorRef replica, ReplicaView view, DispatchSettings settings)
     {
-        System = system; EvaluatorRegion = region; Optimizer = proxy; Replica = replica; Settings = settings;
+        System = system; EvaluatorRegion = region; Optimizer = proxy; Replica = replica; ReplicaView = view; Settings = settings;
     }
 
     public ActorSystem System { get; }
     public IActorRef EvaluatorRegion { get; }
     public IActorRef Optimizer { get; }
     public IActorRef Replica { get; }
+
+    /// <summary>The node replica's current θ (what <c>train</c> saves as an interim policy.bin without asking the optimizer).</summary>
+    public ReplicaView ReplicaView { get; }
     public DispatchSettings Settings { get; }
 
     /// <summary>Completes with the reason if this node finds itself incompatible with the cluster it joined.</summary>
@@ -65,15 +69,28 @@ public sealed class EsNode : IAsyncDisposable
                         PoisonPill.Instance,
                         ClusterSingletonManagerSettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)),
                     "optimizer");
+            if (options.HostsOptimizer)
+                CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-optimizer", () => StopLocalOptimizer(system));
             var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/optimizer",
                 ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)), "optimizer-proxy");
-            return new EsNode(system, region, proxy, replica, settings) { Refused = refused.Task };
+            return new EsNode(system, region, proxy, replica, view, settings) { Refused = refused.Task };
         }
         catch
         {
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
             throw;
         }
+    }
+
+    /// <summary>Stops the optimizer if this node hosts the singleton (see <see cref="RunHost.StopOptimizer"/>); bounded.</summary>
+    private static async Task<Done> StopLocalOptimizer(ActorSystem system)
+    {
+        try
+        {
+            var host = await system.ActorSelection("/user/optimizer/run-host").ResolveOne(TimeSpan.FromSeconds(1));
+            return await host.Ask<Done>(RunHost.StopOptimizer.Instance, TimeSpan.FromSeconds(10));
+        }
+        catch (Exception e) when (e is ActorNotFoundException or AskTimeoutException or TimeoutException) { return Done.Instance; }
     }
 
     /// <summary>Completes when this node is Up in the cluster (or fails after the timeout).</summary>

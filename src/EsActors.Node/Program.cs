@@ -9,8 +9,9 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        // Workers log membership changes and reissues; train keeps its console for progress lines.
-        ConsoleLogging.Configure(args.FirstOrDefault() == "worker" ? LogEventLevel.Information : LogEventLevel.Warning);
+        // Until a command sets the level it was asked for: workers log membership changes and reissues; train keeps
+        // its console for progress lines.
+        NodeLogging.Configure(args.FirstOrDefault() == "worker" ? LogEventLevel.Information : LogEventLevel.Warning);
         try
         {
             return await CommandLine.Run(CommandLine.Build(), args);

@@ -42,7 +42,6 @@ public sealed class TrainResumeProcessTests(CliFixture fixture, ITestOutputHelpe
             Assert.True(reached, "B never printed 8 generation lines");
         }
         Assert.DoesNotContain(killed.Stdout, l => l.StartsWith("done:", StringComparison.Ordinal)); // it really died mid-run
-        Assert.False(File.Exists(Path.Combine(outB, "X", "policy.bin")), "B wrote its policy before it was killed");
 
         var resultA = await runA.WaitForExitAsync(Timeout);
         Show("A", resultA);

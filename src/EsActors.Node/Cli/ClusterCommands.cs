@@ -4,6 +4,9 @@ using Akka.Cluster;
 using EsActors.Node.Outputs;
 using EsActors.Node.Protocol;
 using EsActors.Node.Configuration;
+using EsActors.Node.Logging;
+using EsActors.Node.Metrics;
+using Serilog.Events;
 
 namespace EsActors.Node.Cli;
 
@@ -11,7 +14,8 @@ namespace EsActors.Node.Cli;
 public static class ClusterCommands
 {
     /// <summary>Joins a cluster, evaluates seed batches on its slots and, with a journal, may host the optimizer.</summary>
-    public static async Task<int> Worker(IReadOnlyList<string> seedNodes, string? journal, int slots, string hostname, int port, string? configFile, CancellationToken cancellation)
+    public static async Task<int> Worker(IReadOnlyList<string> seedNodes, string? journal, int slots, string hostname, int port, string? configFile, string? logLevel,
+        int? metricsPort, CancellationToken cancellation)
     {
         if (seedNodes.Count == 0) throw new UserError("worker needs --seed-nodes host:port of a running node");
         if (slots < 1) throw new UserError($"--slots must be at least 1, got {slots}");
@@ -19,7 +23,12 @@ public static class ClusterCommands
         target?.ValidateBeforeStart();
         var options = new NodeOptions(hostname, port, seedNodes, slots, target ?? JournalTarget.Parse("journal-unused.db"), null, configFile,
             HostsOptimizer: target is not null);
-        await using var node = EsNode.Start(options);
+        var config = NodeConfig.Build(options);
+        config = NodeLogging.Configure(NodeLogging.Requested(logLevel, config) ?? LogEventLevel.Information, config);
+        // Useful where this worker may host the optimizer (--journal): the optimizer records the run's metrics.
+        using var metrics = MetricsEndpoint.Start(metricsPort, config, out var metricsUrl);
+        if (metricsUrl is not null) Console.WriteLine($"metrics: {metricsUrl}");
+        await using var node = EsNode.Start(options, config);
         var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.Cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
         try
@@ -41,11 +50,13 @@ public static class ClusterCommands
     }
 
     /// <summary>Joins as an observer (no slots, no journal), prints the members and the active run, and leaves.</summary>
-    public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, CancellationToken cancellation)
+    public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, string? logLevel, CancellationToken cancellation)
     {
         if (seedNodes.Count == 0) throw new UserError("status needs --seed-nodes host:port of a running node");
         var options = new NodeOptions(hostname, 0, seedNodes, 0, JournalTarget.Parse("journal-unused.db"), null, null, HostsOptimizer: false);
-        await using var node = EsNode.Start(options);
+        var config = NodeConfig.Build(options);
+        config = NodeLogging.Configure(NodeLogging.Requested(logLevel, config) ?? LogEventLevel.Warning, config);
+        await using var node = EsNode.Start(options, config);
         try { await node.WaitUntilUp(TimeSpan.FromSeconds(30)).WaitAsync(cancellation); }
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 30 s"); }
         var state = node.Cluster.State;

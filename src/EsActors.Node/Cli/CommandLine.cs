@@ -35,7 +35,9 @@ public static class CommandLine
                 return 2;
             }
             // Exceptions reach the catch below instead of System.CommandLine's handler (a stack trace and exit code 1).
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Ctrl-C / SIGTERM cancel the command's token; the command then stops gracefully (train writes policy.bin from the
+            // journal, a node leaves the cluster), which takes longer than System.CommandLine's default 2 s grace.
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
         }
         catch (UserError e)
         {
@@ -82,6 +84,14 @@ public static class CommandLine
         public static Option<string?> Config() => new("--config") { Description = "HOCON file with overrides (esactors.run, esactors.dispatch, akka.*)" };
         public static Option<int> Slots() => new("--slots") { Description = "Concurrent evaluations on this node", DefaultValueFactory = _ => Environment.ProcessorCount };
         public static Option<string> Out(string description) => new("--out") { Description = description, DefaultValueFactory = _ => "runs" };
+        public static Option<string?> LogLevel() => new("--log-level")
+        {
+            Description = $"verbose, debug, information, warning, error or fatal (overrides {Logging.NodeLogging.EnvironmentVariable} and {Logging.NodeLogging.HoconKey})",
+        };
+        public static Option<int?> Metrics() => new("--metrics")
+        {
+            Description = "Serve the EsActors metrics for Prometheus at http://localhost:PORT/metrics (default: esactors.metrics.port, 0 = off)",
+        };
         public static Option<ulong> Seed(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => 0 };
     }
 
@@ -103,16 +113,18 @@ public static class CommandLine
         var hostname = Options.Hostname();
         var port = Options.Port();
         var seedNodes = Options.SeedNodes(false, "host:port of cluster seed nodes to join (default: start a new cluster)");
+        var logLevel = Options.LogLevel();
+        var metrics = Options.Metrics();
 
         var command = new Command("train", "Train a policy (starts or resumes a run)")
         {
-            env, runId, seed, generations, timesteps, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes,
+            env, runId, seed, generations, timesteps, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes, logLevel, metrics,
         };
         command.SetAction((r, cancellation) => TrainCommand.Run(new TrainOptions(
             r.GetValue(env)!, r.GetValue(runId),
             new RunOverrides(r.GetValue(seed), r.GetValue(generations), r.GetValue(target), r.GetValue(population), r.GetValue(sigma), r.GetValue(learningRate), r.GetValue(timesteps)),
             r.GetValue(slots), r.GetValue(config), r.GetValue(output)!, r.GetValue(journal),
-            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? []), cancellation));
+            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? [], r.GetValue(logLevel), r.GetValue(metrics)), cancellation));
         return command;
     }
 
@@ -156,8 +168,11 @@ public static class CommandLine
         var hostname = Options.Hostname();
         var port = Options.Port();
         var config = Options.Config();
-        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config };
-        command.SetAction((r, ct) => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config), ct));
+        var logLevel = Options.LogLevel();
+        var metrics = Options.Metrics();
+        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config, logLevel, metrics };
+        command.SetAction((r, ct) => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config),
+            r.GetValue(logLevel), r.GetValue(metrics), ct));
         return command;
     }
 
@@ -165,8 +180,9 @@ public static class CommandLine
     {
         var seedNodes = Options.SeedNodes(true, "host:port of nodes to join");
         var hostname = Options.Hostname();
-        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname };
-        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, ct));
+        var logLevel = Options.LogLevel();
+        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname, logLevel };
+        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, r.GetValue(logLevel), ct));
         return command;
     }
 

@@ -6,18 +6,24 @@ using EsActors.Environments;
 using EsActors.Node.Outputs;
 using EsActors.Node.Protocol;
 using EsActors.Node.Configuration;
+using EsActors.Node.Logging;
+using EsActors.Node.Metrics;
+using Serilog;
+using Serilog.Events;
 
 namespace EsActors.Node.Cli;
 
 /// <summary>Parsed options of <c>train</c>.</summary>
 public sealed record TrainOptions(
     string EnvironmentId, string? RunId, RunOverrides Overrides, int Slots, string? ConfigFile, string OutDirectory, string? Journal,
-    string Hostname, int Port, IReadOnlyList<string> SeedNodes);
+    string Hostname, int Port, IReadOnlyList<string> SeedNodes, string? LogLevel = null, int? MetricsPort = null);
 
 /// <summary>
 /// <c>train</c>: starts a node (a one-node cluster unless seed nodes are given), asks the optimizer singleton to
-/// start or resume the run, prints one line per generation, and when the run ends writes progress.csv and
-/// policy.bin rebuilt from the journal.
+/// start or resume the run, prints one line per generation and keeps the run's folder current while it trains
+/// (progress.csv every generation, policy.bin and curve.png now and then, see <see cref="LiveRunFiles"/>). At any
+/// stop — the end, a failure, Ctrl-C — policy.bin and curve.png are written from the journal's last generation, and
+/// a run that stopped early prints the command that resumes it.
 /// </summary>
 public static class TrainCommand
 {
@@ -36,10 +42,20 @@ public static class TrainCommand
 
         var nodeOptions = new NodeOptions(o.Hostname, o.Port, o.SeedNodes, o.Slots, journal, o.EnvironmentId, o.ConfigFile);
         var config = NodeConfig.Build(nodeOptions);
+        // The console keeps to warnings (it shows progress lines); the run's log.jsonl keeps information too, unless a level is asked for.
+        var logLevel = NodeLogging.Requested(o.LogLevel, config);
+        config = NodeLogging.Configure(logLevel ?? LogEventLevel.Warning, config, Path.Combine(runDirectory, NodeLogging.RunLogFile), logLevel ?? LogEventLevel.Information);
         var (definition, stop) = RunSettings.Build(o.EnvironmentId, config, o.Overrides);
+
+        var outputs = OutputSettings.From(config);
 
         Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters), population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
         Console.WriteLine($"journal: {journal.Description}; outputs: {runDirectory}");
+        EffectiveConfiguration.Write(Path.Combine(runDirectory, EffectiveConfiguration.FileName), runId, definition, stop, DispatchSettings.From(config), outputs,
+            o.Slots, journal.Description, ResumeCommand(o, runId, journal));
+
+        using var metrics = MetricsEndpoint.Start(o.MetricsPort, config, out var metricsUrl);
+        if (metricsUrl is not null) Console.WriteLine($"metrics: {metricsUrl}");
 
         await using var node = EsNode.Start(nodeOptions, config);
         if (o.SeedNodes.Count == 0) node.Cluster.Join(node.Cluster.SelfAddress);
@@ -48,13 +64,22 @@ public static class TrainCommand
         var finished = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var progressPath = Path.Combine(runDirectory, RunOutputs.ProgressFile);
+        var policyPath = Path.Combine(runDirectory, RunOutputs.PolicyFile);
+        using var progress = new ProgressLog(progressPath);
+        var files = new LiveRunFiles(node, runId, runDirectory, outputs, progress);
         var started = DateTime.UtcNow;
         var shownNodes = "";
+        var listening = true; // after a stop the files come from the journal alone, not from late progress
         node.System.ActorOf(RunMonitor.Props(runId, DistributedPubSub.Get(node.System).Mediator,
             p =>
             {
+                if (!Volatile.Read(ref listening)) return;
                 PrintProgress(p, DateTime.UtcNow - started);
                 PrintNodes(p, ref shownNodes);
+                progress.Append(p);
+                Log.Information("Generation {Generation} of run {RunId}: eval {EvaluationMean}, mean {MeanReturn}, {TrainingTimesteps} training timesteps, {Slots} slots",
+                    p.Generation + 1, runId, p.Figures.EvaluationMean, p.Figures.MeanReturn, p.Figures.TrainingTimesteps, p.Evaluators);
+                files.OnGeneration(p);
                 if (p.Finished) finished.TrySetResult(null);
             },
             f => finished.TrySetResult(f.Reason), subscribed), "monitor");
@@ -62,30 +87,99 @@ public static class TrainCommand
 
         var accepted = await StartRun(node, new StartRunRequest(runId, definition, stop), cancellation);
         if (accepted.Generation > 0) Console.WriteLine($"resuming run {runId} at generation {accepted.Generation}");
+        await OpenProgress(node, runId, progress, progressPath, accepted.Generation);
+        string? stopped = null;
         if (!accepted.Finished)
         {
-            using var registration = cancellation.Register(() => finished.TrySetResult("interrupted"));
-            var failure = await finished.Task;
-            if (failure is not null)
-            {
-                Console.Error.WriteLine($"error: run {runId} stopped: {failure}");
-                return 1;
-            }
+            using var registration = cancellation.Register(() => finished.TrySetResult(Interrupted));
+            stopped = await finished.Task;
         }
 
+        // Every stop ends with the files of the journal's last generation: what a resume continues from. A run stopped
+        // early is read after this node has left the cluster, so that (on one node) no generation follows the read.
+        Volatile.Write(ref listening, false);
+        await files.Idle();
         RunHistory history;
-        try { history = await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10)); }
-        catch (Exception e) when (e is not OperationCanceledException)
+        try
+        {
+            if (stopped is null) history = await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10));
+            else
+            {
+                await node.DisposeAsync();
+                history = await ReadJournal(journal, runId);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not UserError)
         {
             Console.Error.WriteLine($"error: run {runId}: its events could not be read back from the journal: {e.GetBaseException().Message.Split('\n')[0]}");
             return ExitCodes.RunFailed;
         }
-        RunOutputs.WriteAll(runDirectory, history);
+        progress.Complete(RunOutputs.Rows(history.Figures));
+        if (history.State.IsStarted) RunOutputs.Policy(history.State).Write(policyPath);
+        LearningCurves.WriteRun(Path.Combine(runDirectory, LearningCurves.CurveFile), RunOutputs.CurveTitle(history.State.Definition), progress.Rows);
+        if (stopped is not null)
+        {
+            if (stopped != Interrupted) Console.Error.WriteLine($"error: run {runId} stopped: {stopped}");
+            else Console.WriteLine($"stopped: run {runId} at generation {history.State.Generation}; wrote {progressPath} and {policyPath}");
+            Console.WriteLine($"to resume: {ResumeCommand(o, runId, journal)}");
+            return stopped == Interrupted ? InterruptedExitCode : 1;
+        }
         var last = history.Generations.Count > 0 ? history.Generations[^1] : null;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: run {runId} at generation {history.State.Generation}, {history.State.Timesteps} timesteps, eval return {last?.MeanEvaluationReturn:0.##}; wrote {progressPath} and {Path.Combine(runDirectory, RunOutputs.PolicyFile)}"));
+            $"done: run {runId} at generation {history.State.Generation}, {history.State.Timesteps} timesteps, eval return {last?.MeanEvaluationReturn:0.##}; wrote {progressPath} and {policyPath}"));
         return 0;
     }
+
+    /// <summary>Exit code of a run stopped by Ctrl-C / SIGINT (128 + SIGINT, the shell's convention).</summary>
+    public const int InterruptedExitCode = 130;
+    private const string Interrupted = "interrupted";
+
+    /// <summary>
+    /// progress.csv of a (re)started run: the file's rows the journal also holds, the journal's rows the file lacks
+    /// (read only when some are missing: a replay of the whole run), then live rows.
+    /// </summary>
+    private static async Task OpenProgress(EsNode node, string runId, ProgressLog progress, string path, int recovered)
+    {
+        var kept = ProgressLog.UsableRows(path, recovered);
+        IReadOnlyList<ProgressRow>? rebuilt = null;
+        if (kept.Count < recovered)
+            rebuilt = RunOutputs.Rows((await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10))).Figures);
+        progress.Open(recovered, kept, rebuilt);
+    }
+
+    private static async Task<RunHistory> ReadJournal(JournalTarget journal, string runId)
+    {
+        using var system = ActorSystem.Create("esactors-outputs", NodeConfig.BuildLocal(journal));
+        try { return await RunHistoryReader.Read(system, runId, TimeSpan.FromMinutes(10)); }
+        finally { await system.Terminate(); }
+    }
+
+    /// <summary>The command that resumes this run: the same run settings, with the run id, output folder and journal spelled out.</summary>
+    public static string ResumeCommand(TrainOptions o, string runId, JournalTarget journal)
+    {
+        var args = new List<string> { "esactors", "train", "--run-id", runId, "--out", Path.GetFullPath(o.OutDirectory),
+            "--journal", journal.IsPostgres ? HidePassword(o.Journal!) : journal.SqlitePath!, "--env", o.EnvironmentId };
+        var v = o.Overrides;
+        void Add(string name, object? value) { if (value is not null) args.AddRange([name, Convert.ToString(value, CultureInfo.InvariantCulture)!]); }
+        Add("--seed", v.Seed); Add("--generations", v.Generations); Add("--timesteps", v.Timesteps); Add("--target-return", v.TargetReturn);
+        Add("--population", v.Population); Add("--sigma", v.Sigma); Add("--learning-rate", v.LearningRate);
+        Add("--slots", o.Slots);
+        if (o.ConfigFile is not null) Add("--config", Path.GetFullPath(o.ConfigFile));
+        if (o.Hostname != "127.0.0.1") Add("--hostname", o.Hostname);
+        if (o.Port != 0) Add("--port", o.Port);
+        if (o.SeedNodes.Count > 0) { args.Add("--seed-nodes"); args.AddRange(o.SeedNodes); }
+        return string.Join(' ', args.Select(ShellQuote));
+    }
+
+    private static string HidePassword(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Password is not null) builder.Password = "...";
+        return builder.ConnectionString;
+    }
+
+    private static string ShellQuote(string s) =>
+        s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@+,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
 
     private static async Task<RunAccepted> StartRun(EsNode node, StartRunRequest request, CancellationToken cancellation)
     {
@@ -111,7 +205,7 @@ public static class TrainCommand
 
     private static void PrintProgress(GenerationProgress p, TimeSpan elapsed) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gen {p.Generation + 1,5} | steps {p.Timesteps,10} | mean {p.MeanReturn,9:0.00} | max {p.MaxReturn,9:0.00} | eval {p.EvaluationMean,9:0.00} | {p.StepsPerSecond,9:0} steps/s | {elapsed.TotalSeconds,7:0.0}s | slots {p.Evaluators}{(p.Reissued > 0 ? $" | reissued {p.Reissued}" : "")}{(p.Backups > 0 ? $" | backups {p.Backups}" : "")}"));
+            $"gen {p.Generation + 1,5} | steps {p.Figures.Timesteps,10} | mean {p.Figures.MeanReturn,9:0.00} | max {p.Figures.MaxReturn,9:0.00} | eval {p.Figures.EvaluationMean,9:0.00} | {p.Figures.StepsPerSecond,9:0} steps/s | {elapsed.TotalSeconds,7:0.0}s | slots {p.Evaluators}{(p.Reissued > 0 ? $" | reissued {p.Reissued}" : "")}{(p.Backups > 0 ? $" | backups {p.Backups}" : "")}"));
 
     /// <summary>
     /// Per-node figures under the progress line when more than one node works: whenever the set of nodes

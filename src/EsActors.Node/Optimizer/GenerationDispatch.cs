@@ -128,14 +128,9 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
         double.IsFinite(item.ReturnPositive) && double.IsFinite(item.ReturnNegative)
         && (item.Delta is not { } d || (double.IsFinite(d.Count) && d.Sum.All(double.IsFinite) && d.SumOfSquares.All(double.IsFinite)));
 
-    /// <summary>What subscribers hear about a completed generation; <paramref name="after"/> is the state it led to.</summary>
-    public GenerationProgress Progress(Completed completed, RunState after)
-    {
-        var g = completed.Event;
-        var steps = g.TrainingTimesteps + g.EvaluationTimesteps;
-        return new GenerationProgress(runId, g.Generation, after.Timesteps, g.MeanTrainingReturn, g.MaxTrainingReturn, g.MeanEvaluationReturn,
-            g.WallSeconds > 0 ? steps / g.WallSeconds : 0, g.WallSeconds, completed.Reissued, completed.Backups, Slots.Count, after.IsFinished, NodeFigures());
-    }
+    /// <summary>What subscribers hear about a completed generation; <paramref name="before"/> and <paramref name="after"/> are the states around it.</summary>
+    public GenerationProgress Progress(Completed completed, RunState before, RunState after) =>
+        new(runId, GenerationFigures.Of(completed.Event, before, after), completed.Reissued, completed.Backups, Slots.Count, after.IsFinished, NodeFigures());
 
     /// <summary>A slot refused a batch: it goes back. Returns a reason to stop the run when evaluations keep failing.</summary>
     public string? Refused(BatchRejected rejected)

@@ -7,6 +7,7 @@ using Akka.Persistence;
 using EsActors.Domain.Runs;
 using EsActors.Node.Clustering;
 using EsActors.Node.Configuration;
+using EsActors.Node.Metrics;
 using EsActors.Node.Protocol;
 
 namespace EsActors.Node.Optimizer;
@@ -53,6 +54,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private bool _verified;
     private sealed record JournalVerified(long Events);
     private sealed record JournalCorrupt(string Reason);
+    private readonly EsMetrics.RunGauges _gauges;
+    private readonly KeyValuePair<string, object?> _runTag;
     private bool _membersKnown;
     private string? _failure;
 
@@ -61,6 +64,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         (_runId, _settings, _evaluators, _mediator, _replayEventsOnly) = (runId, settings, evaluators, mediator, replayEventsOnly);
         _dispatch = new GenerationDispatch<IActorRef>(runId, settings, _log);
         _recent = new RecentGenerations(settings.ReplayWindow);
+        _gauges = EsMetrics.Register(runId);
+        _runTag = new("run", runId);
 
         Recover<SnapshotOffer>(offer => { if (offer.Snapshot is RunState state) { _state = state; _fromSnapshot = true; } });
         Recover<IRunEvent>(e => { _state = RunLogic.Apply(_state, e); _recent.Remember(e); });
@@ -116,6 +121,12 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Akka.Actor.Props.Create(() => new OptimizerActor(runId, settings, evaluators, mediator, replayEventsOnly));
 
     private TimeSpan Now => _clock.Elapsed;
+
+    protected override void PostStop()
+    {
+        EsMetrics.Unregister(_gauges);
+        base.PostStop();
+    }
 
     private void OnRecovered()
     {
@@ -173,6 +184,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         }
         LearnEntity(result.EvaluatorId);
         WarnIfMisplaced(result);
+        EsMetrics.EnvSteps.Add(result.Items.Sum(i => i.Steps), _runTag, new("node", EvaluatorIds.Node(result.EvaluatorId)));
         if (_dispatch.Record(result, Now) is { } completed) CompleteGeneration(completed);
         Dispatch();
     }
@@ -206,18 +218,30 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         // asynchronously and start the next generation at once, so the journal's latency overlaps evaluation.
         // A crash before the write completes loses nothing: recovery replays up to the last persisted event and
         // the next generation's plan is a function of (seed, generation), so the same work is simply redone.
+        var before = _state;
         _state = RunLogic.Apply(_state, generation);
         _recent.Remember(generation);
         var after = _state;
-        var progress = _dispatch.Progress(completed, after);
+        var progress = _dispatch.Progress(completed, before, after);
         if (!after.IsFinished) PushToReplicas(generation);
+        RecordMetrics(completed, progress);
+        var persistCalled = Stopwatch.GetTimestamp();
         PersistAsync(generation, _ =>
         {
+            EsMetrics.JournalWriteLatency.Record(Stopwatch.GetElapsedTime(persistCalled).TotalMilliseconds, _runTag);
             if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
             Publish(progress);
             if (after.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, after.Generation);
         });
         StartGenerationIfDue();
+    }
+
+    private void RecordMetrics(GenerationDispatch<IActorRef>.Completed completed, GenerationProgress progress)
+    {
+        EsMetrics.GenerationDuration.Record(completed.Event.WallSeconds, _runTag);
+        if (completed.Reissued > 0) EsMetrics.Reissued.Add(completed.Reissued, _runTag);
+        if (completed.Backups > 0) EsMetrics.Backups.Add(completed.Backups, _runTag);
+        _gauges.Update(progress, Now);
     }
 
     private void Fail(string reason)

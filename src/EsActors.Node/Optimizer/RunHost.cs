@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka;
 using Akka.Event;
 using Akka.Persistence;
 using EsActors.Node.Protocol;
@@ -34,6 +35,17 @@ public sealed class RunHost : ReceivePersistentActor, IWithTimers
     private DateTime _optimizerStarted;
     private int _restarts;
     private readonly HashSet<IActorRef> _retiring = [];
+    private readonly List<IActorRef> _awaitingStop = new();
+
+    /// <summary>
+    /// Local, from the node's coordinated shutdown: stop the optimizer gracefully (its applied generations written) and
+    /// answer <see cref="Done"/>, before the node's shard region stops — else the optimizer keeps sending batches the
+    /// stopping region can only buffer, and the region's own shutdown waits for them until it times out.
+    /// </summary>
+    public sealed record StopOptimizer
+    {
+        public static readonly StopOptimizer Instance = new();
+    }
 
     public RunHost(Func<string, bool, Props> optimizerProps)
     {
@@ -77,6 +89,13 @@ public sealed class RunHost : ReceivePersistentActor, IWithTimers
             if (f.Permanent) _corrupt = f.Reason;
         });
         Command<RestartOptimizer>(r => { if (r.RunId == _runId && _optimizer is null) StartOptimizer(r.RunId); });
+        Command<StopOptimizer>(_ =>
+        {
+            if (_optimizer is null) { Sender.Tell(Done.Instance); return; }
+            _awaitingStop.Add(Sender);
+            _retiring.Add(_optimizer); // a requested stop: not restarted
+            _optimizer.Tell(OptimizerActor.Shutdown.Instance);
+        });
     }
 
     public override string PersistenceId => PersistenceIdValue;
@@ -86,8 +105,12 @@ public sealed class RunHost : ReceivePersistentActor, IWithTimers
 
     private void OnTerminated(Terminated t)
     {
-        if (_retiring.Remove(t.ActorRef) || !t.ActorRef.Equals(_optimizer) || _runId is null) return;
+        var requested = _retiring.Remove(t.ActorRef);
+        if (!t.ActorRef.Equals(_optimizer)) return; // a previous run's optimizer, retired on a switch
         _optimizer = null;
+        foreach (var requester in _awaitingStop) requester.Tell(Done.Instance);
+        _awaitingStop.Clear();
+        if (requested || _runId is null) return;
         if (_corrupt is not null) { _log.Error("The optimizer of run {RunId} is not restarted: {Reason}", _runId, _corrupt); return; }
         if (DateTime.UtcNow - _optimizerStarted >= HealthyRun) _restarts = 0;
         var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, _restarts)));

@@ -26,6 +26,15 @@ public static class LearningCurves
     public static void WriteRun(string path, string title, IReadOnlyList<GenerationCompleted> generations)
     {
         var (timesteps, evaluation, training) = Series(generations);
+        WriteRun(path, title, timesteps, evaluation, training);
+    }
+
+    /// <summary>The same picture from progress rows (what a live run has).</summary>
+    public static void WriteRun(string path, string title, IReadOnlyList<ProgressRow> rows) =>
+        WriteRun(path, title, rows.Select(r => (double)r.TrainingTimesteps).ToArray(), rows.Select(r => r.EvalReturn).ToArray(), rows.Select(r => r.MeanReturn).ToArray());
+
+    private static void WriteRun(string path, string title, double[] timesteps, double[] evaluation, double[] training)
+    {
         var plot = new Plot();
         if (timesteps.Length > 0)
         {

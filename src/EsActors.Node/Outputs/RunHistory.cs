@@ -5,8 +5,11 @@ using EsActors.Node.Optimizer;
 
 namespace EsActors.Node.Outputs;
 
-/// <summary>A run rebuilt from its events alone: the generation log and the final state (θ replayed from θ₀).</summary>
-public sealed record RunHistory(RunState State, IReadOnlyList<GenerationCompleted> Generations);
+/// <summary>
+/// A run rebuilt from its events alone: the generation log, each generation's report figures (θ norms need the
+/// replay) and the final state (θ replayed from θ₀).
+/// </summary>
+public sealed record RunHistory(RunState State, IReadOnlyList<GenerationCompleted> Generations, IReadOnlyList<GenerationFigures> Figures);
 
 /// <summary>
 /// Reads a run's whole journal, ignoring snapshots, and replays it through the pure update. Used by
@@ -17,6 +20,7 @@ public sealed class RunReader : ReceivePersistentActor
     private readonly string _runId;
     private readonly TaskCompletionSource<RunHistory> _result;
     private readonly List<GenerationCompleted> _generations = new();
+    private readonly List<GenerationFigures> _figures = new();
     private RunState _state = RunState.Empty;
 
     public RunReader(string runId, TaskCompletionSource<RunHistory> result)
@@ -25,12 +29,15 @@ public sealed class RunReader : ReceivePersistentActor
         _result = result;
         Recover<IRunEvent>(e =>
         {
+            var before = _state;
             _state = RunLogic.Apply(_state, e);
-            if (e is GenerationCompleted g) _generations.Add(g);
+            if (e is not GenerationCompleted g) return;
+            _generations.Add(g);
+            _figures.Add(GenerationFigures.Of(g, before, _state));
         });
         Recover<RecoveryCompleted>(_ =>
         {
-            _result.TrySetResult(new RunHistory(_state, _generations));
+            _result.TrySetResult(new RunHistory(_state, _generations, _figures));
             Context.Stop(Self);
         });
     }

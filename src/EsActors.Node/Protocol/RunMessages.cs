@@ -25,10 +25,19 @@ public sealed record RunStatus(
     string RunId, int Generation, long Timesteps, double? LastEvaluationMean, bool Finished, string? Failure,
     int Reissued, int Backups, NodeWork[] Nodes) : IEsMessage;
 
-/// <summary>Optimizer → subscribers (distributed pub-sub topic <c>run-progress</c>) after each persisted generation.</summary>
+/// <summary>
+/// Optimizer → subscribers (distributed pub-sub topic <c>run-progress</c>) after each persisted generation: the
+/// generation's figures (the same ones <c>export</c> rebuilds from the journal) plus what only the live run knows.
+/// </summary>
+/// <param name="Evaluators">Slots in the cluster when the generation completed.</param>
 public sealed record GenerationProgress(
-    string RunId, int Generation, long Timesteps, double MeanReturn, double MaxReturn, double EvaluationMean,
-    double StepsPerSecond, double WallSeconds, int Reissued, int Backups, int Evaluators, bool Finished, NodeWork[] Nodes) : IEsMessage;
+    string RunId, GenerationFigures Figures, int Reissued, int Backups, int Evaluators, bool Finished, NodeWork[] Nodes) : IEsMessage
+{
+    public int Generation => Figures.Generation;
+
+    /// <summary>Nodes with at least one slot.</summary>
+    public int ActiveNodes => Nodes.Count(n => n.Slots > 0);
+}
 
 /// <summary>Optimizer → subscribers: the run stopped for good without finishing (e.g. rejected results).</summary>
 public sealed record RunFailed(string RunId, string Reason) : IEsMessage;

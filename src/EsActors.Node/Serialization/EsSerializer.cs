@@ -90,8 +90,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case RunAccepted m: w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Finished); break;
             case RunRejected m: w.Write(m.RunId); w.Write(m.Reason); break;
             case GenerationProgress m:
-                w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.Write(m.MeanReturn); w.Write(m.MaxReturn); w.Write(m.EvaluationMean);
-                w.Write(m.StepsPerSecond); w.Write(m.WallSeconds); w.Write(m.Reissued); w.Write(m.Backups); w.Write(m.Evaluators); w.Write(m.Finished);
+                w.Write(m.RunId); WriteFigures(w, m.Figures); w.Write(m.Reissued); w.Write(m.Backups); w.Write(m.Evaluators); w.Write(m.Finished);
                 WriteNodes(w, m.Nodes);
                 break;
             case RunFailed m: w.Write(m.RunId); w.Write(m.Reason); break;
@@ -135,8 +134,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 StartRunManifest => new StartRunRequest(r.ReadString(), r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),
                 RunAcceptedManifest => new RunAccepted(r.ReadString(), r.ReadInt32(), r.ReadBoolean()),
                 RunRejectedManifest => new RunRejected(r.ReadString(), r.ReadString()),
-                ProgressManifest => new GenerationProgress(r.ReadString(), r.ReadInt32(), r.ReadInt64(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
-                    r.ReadDouble(), r.ReadDouble(), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), ReadNodes(r)),
+                ProgressManifest => new GenerationProgress(r.ReadString(), ReadFigures(r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), ReadNodes(r)),
                 RunFailedManifest => new RunFailed(r.ReadString(), r.ReadString()),
                 RunPausedManifest => new RunPaused(r.ReadString(), r.ReadString()),
                 RunStartedManifest => new RunStarted(r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),
@@ -162,6 +160,18 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         var failure = r.ReadString(); var reissued = r.ReadInt32(); var backups = r.ReadInt32();
         return new RunStatus(run, generation, timesteps, eval, finished, failure.Length == 0 ? null : failure, reissued, backups, ReadNodes(r));
     }
+
+    private static void WriteFigures(BinaryWriter w, GenerationFigures f)
+    {
+        w.Write(f.Generation); w.Write(f.Timesteps); w.Write(f.TrainingTimesteps); w.Write(f.Episodes);
+        w.Write(f.MeanReturn); w.Write(f.StdReturn); w.Write(f.MinReturn); w.Write(f.MaxReturn); w.Write(f.MeanEpisodeLength); w.Write(f.EvaluationMean);
+        w.Write(f.ThetaNorm); w.Write(f.UpdateNorm); w.Write(f.WallSeconds); w.Write(f.StepsPerSecond);
+    }
+
+    private static GenerationFigures ReadFigures(BinaryReader r) =>
+        new(r.ReadInt32(), r.ReadInt64(), r.ReadInt64(), r.ReadInt64(),
+            r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble(),
+            r.ReadDouble(), r.ReadDouble(), r.ReadDouble(), r.ReadDouble());
 
     private static void WriteNodes(BinaryWriter w, NodeWork[] nodes)
     {

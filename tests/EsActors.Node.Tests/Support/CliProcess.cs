@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace EsActors.Node.Tests.Support;
@@ -136,6 +137,17 @@ public sealed class CliProcess : IDisposable
 
     /// <summary>Output so far (exit code −1 while running).</summary>
     public CliResult Snapshot() => new(_process.HasExited ? _process.ExitCode : -1, Stdout, Stderr);
+
+    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does (the process decides how to stop).</summary>
+    public void Interrupt()
+    {
+        if (kill(_process.Id, SigInt) != 0) throw new InvalidOperationException($"kill -INT {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
 
     /// <summary>Kills the process and its children (like kill -9) and waits, bounded, until it is gone.</summary>
     public void Kill()
