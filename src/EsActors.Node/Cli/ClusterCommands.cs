@@ -41,10 +41,10 @@ public static class ClusterCommands
     }
 
     /// <summary>Joins as an observer (no slots, no journal), prints the members and the active run, and leaves.</summary>
-    public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, CancellationToken cancellation)
+    public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, string? configFile, CancellationToken cancellation)
     {
         if (seedNodes.Count == 0) throw new UserError("status needs --seed-nodes host:port of a running node");
-        var options = new NodeOptions(hostname, 0, seedNodes, 0, JournalTarget.Parse("journal-unused.db"), null, null, HostsOptimizer: false);
+        var options = new NodeOptions(hostname, 0, seedNodes, 0, JournalTarget.Parse("journal-unused.db"), null, configFile, HostsOptimizer: false);
         await using var node = EsNode.Start(options);
         try { await node.WaitUntilUp(TimeSpan.FromSeconds(30)).WaitAsync(cancellation); }
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 30 s"); }

@@ -165,8 +165,9 @@ public static class CommandLine
     {
         var seedNodes = Options.SeedNodes(true, "host:port of nodes to join");
         var hostname = Options.Hostname();
-        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname };
-        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, ct));
+        var config = Options.Config(); // a cluster with TLS needs the observer's certificate (esactors.security.tls)
+        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname, config };
+        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, r.GetValue(config), ct));
         return command;
     }
 
