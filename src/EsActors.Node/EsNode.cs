@@ -10,6 +10,7 @@ using EsActors.Node.Optimizer;
 using EsActors.Node.Evaluation;
 using EsActors.Node.Clustering;
 using EsActors.Node.Configuration;
+using EsActors.Node.Security;
 
 namespace EsActors.Node;
 
@@ -42,7 +43,9 @@ public sealed class EsNode : IAsyncDisposable
     {
         config ??= NodeConfig.Build(options);
         var settings = DispatchSettings.From(config);
-        var system = ActorSystem.Create(NodeOptions.SystemName, config);
+        var system = TlsSettings.From(config) is { } tls
+            ? ActorSystem.Create(NodeOptions.SystemName, BootstrapSetup.Create().WithConfig(config).And(tls.Setup()))
+            : ActorSystem.Create(NodeOptions.SystemName, config);
         try
         {
             var cluster = Cluster.Get(system);

@@ -16,6 +16,9 @@ public sealed class GenerationWork
     private readonly RunDefinition _run;
     private readonly LinkedList<int> _unassigned = new();
     private readonly Dictionary<int, List<Assignment>> _assignments = new();
+    // Every (batch, evaluator, attempt) handed out this generation, kept after a reissue: a late answer from an earlier
+    // holder is as good as any (results are deterministic), while a result nobody was asked for is not.
+    private readonly HashSet<(int BatchId, string Evaluator, int Attempt)> _issued = new();
     private readonly bool[] _batchDone;
     private readonly List<double> _completedDurations = new();
     private readonly double[] _returnsPositive, _returnsNegative, _evalReturns;
@@ -144,8 +147,15 @@ public sealed class GenerationWork
         if (!_assignments.TryGetValue(batchId, out var list)) _assignments[batchId] = list = new List<Assignment>();
         var attempt = ++_nextAttempt;
         list.Add(new Assignment(evaluator, attempt, now));
+        _issued.Add((batchId, evaluator, attempt));
         return attempt;
     }
+
+    /// <summary>
+    /// Whether <paramref name="evaluator"/> was given this batch under this attempt number in this generation (it may
+    /// have lost it since to a reissue or share it with a backup copy): the only answers the generation accepts.
+    /// </summary>
+    public bool WasIssued(int batchId, string evaluator, int attempt) => _issued.Contains((batchId, evaluator, attempt));
 
     /// <summary>
     /// Stores a batch's results. Returns false (and changes nothing) for a batch already done or unknown, or for

@@ -50,10 +50,10 @@ public static class ClusterCommands
     }
 
     /// <summary>Joins as an observer (no slots, no journal), prints the members and the active run, and leaves.</summary>
-    public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, string? logLevel, CancellationToken cancellation)
+    public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, string? configFile, string? logLevel, CancellationToken cancellation)
     {
         if (seedNodes.Count == 0) throw new UserError("status needs --seed-nodes host:port of a running node");
-        var options = new NodeOptions(hostname, 0, seedNodes, 0, JournalTarget.Parse("journal-unused.db"), null, null, HostsOptimizer: false);
+        var options = new NodeOptions(hostname, 0, seedNodes, 0, JournalTarget.Parse("journal-unused.db"), null, configFile, HostsOptimizer: false);
         var config = NodeConfig.Build(options);
         config = NodeLogging.Configure(NodeLogging.Requested(logLevel, config) ?? LogEventLevel.Warning, config);
         await using var node = EsNode.Start(options, config);

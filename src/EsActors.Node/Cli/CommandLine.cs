@@ -181,8 +181,9 @@ public static class CommandLine
         var seedNodes = Options.SeedNodes(true, "host:port of nodes to join");
         var hostname = Options.Hostname();
         var logLevel = Options.LogLevel();
-        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname, logLevel };
-        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, r.GetValue(logLevel), ct));
+        var config = Options.Config(); // a cluster with TLS needs the observer's certificate (esactors.security.tls)
+        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname, config, logLevel };
+        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, r.GetValue(config), r.GetValue(logLevel), ct));
         return command;
     }
 

@@ -16,8 +16,12 @@ public sealed record DispatchSettings(
     double BackupAfter,
     TimeSpan TickInterval,
     TimeSpan MinBatchTime = default,
-    bool SplitTailPairs = true)
+    bool SplitTailPairs = true,
+    int MaxSlotsPerNode = DispatchSettings.DefaultMaxSlotsPerNode)
 {
+    /// <summary>More slots than any one machine has cores for: a larger advertised count is a mistake or an attempt to draw the work.</summary>
+    public const int DefaultMaxSlotsPerNode = 256;
+
     public const string Section = "esactors.dispatch";
     public const string LegacySection = "esactors.optimizer";
 
@@ -37,12 +41,14 @@ public sealed record DispatchSettings(
             c.GetDouble("backup-after", 2.0),
             c.GetTimeSpan("tick-interval", TimeSpan.FromMilliseconds(250)),
             c.GetTimeSpan("min-batch-time", TimeSpan.FromMilliseconds(2)),
-            c.GetBoolean("split-tail-pairs", true));
+            c.GetBoolean("split-tail-pairs", true),
+            c.GetInt("max-slots-per-node", DefaultMaxSlotsPerNode));
         if (settings.BatchTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}.batch-timeout must be positive");
         if (settings.BatchesPerSlot < 1) throw new ArgumentException($"{Section}.batches-per-slot must be at least 1");
         if (settings.BatchesInFlightPerSlot < 1) throw new ArgumentException($"{Section}.batches-in-flight-per-slot must be at least 1");
         if (settings.ReplayWindow < 1) throw new ArgumentException($"{Section}.replay-window must be at least 1");
         if (settings.MinBatchTime < TimeSpan.Zero) throw new ArgumentException($"{Section}.min-batch-time must not be negative");
+        if (settings.MaxSlotsPerNode < 1) throw new ArgumentException($"{Section}.max-slots-per-node must be at least 1");
         if (settings.TickInterval <= TimeSpan.Zero) throw new ArgumentException($"{Section}.tick-interval must be positive");
         return settings;
     }

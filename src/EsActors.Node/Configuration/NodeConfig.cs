@@ -4,6 +4,7 @@ using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Persistence.Sql;
 using EsActors.Node.Clustering;
+using EsActors.Node.Security;
 
 namespace EsActors.Node.Configuration;
 
@@ -56,7 +57,7 @@ public static class NodeConfig
             akka.loglevel = {{AkkaLogLevel}}
             akka.remote.dot-netty.tcp.hostname = "{{Escape(options.Hostname)}}"
             akka.remote.dot-netty.tcp.port = {{options.Port}}
-            akka.cluster.seed-nodes = [{{string.Join(", ", options.SeedNodes.Select(s => $"\"akka.tcp://{NodeOptions.SystemName}@{Escape(s)}\""))}}]
+            akka.cluster.seed-nodes = {{SeedNodes(options, "akka.tcp")}}
             akka.cluster.roles = [{{string.Join(", ", roles.Select(r => $"\"{r}\""))}}]
             akka.persistence.journal.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
             akka.persistence.snapshot-store.sql.connection-string = "{{Escape(options.Journal.ConnectionString)}}"
@@ -70,8 +71,13 @@ public static class NodeConfig
         if (options.ExtraHocon is not null) config = config.WithFallback(ParseOrThrow(options.ExtraHocon, "test overrides"));
         if (options.ConfigFile is not null) config = config.WithFallback(LoadFile(options.ConfigFile, "--config"));
         if (options.EnvironmentId is not null) config = config.WithFallback(LoadPreset(options.EnvironmentId));
-        foreach (var concern in new[] { "cluster", "sharding", options.Journal.IsPostgres ? "persistence-postgres" : "persistence-sqlite", "serialization", "logging", "esactors" })
+        foreach (var concern in new[] { "cluster", "sharding", options.Journal.IsPostgres ? "persistence-postgres" : "persistence-sqlite", "serialization", "security", "logging", "esactors" })
             config = config.WithFallback(LoadFile(Path.Combine(HoconDirectory, concern + ".conf"), "built-in"));
+        // TLS is configured in esactors.security.tls (checked here, so a bad file is one error line at start); remoting
+        // is switched to it here and gets the certificate and the CA's validator from EsNode.Start.
+        // Over TLS Akka's addresses carry the scheme akka.ssl.tcp: seed nodes must name it too.
+        if (TlsSettings.From(config) is not null)
+            config = ConfigurationFactory.ParseString($"{TlsSettings.AkkaHocon}\nakka.cluster.seed-nodes = {SeedNodes(options, "akka.ssl.tcp")}").WithFallback(config);
         return config
             .WithFallback(SqlPersistence.DefaultConfiguration)
             .WithFallback(ClusterSingleton.DefaultConfig())
@@ -98,6 +104,9 @@ public static class NodeConfig
                 throw new UserError($"--seed-nodes '{seed}' must be host:port (port 1-65535), e.g. 127.0.0.1:4053");
         }
     }
+
+    private static string SeedNodes(NodeOptions options, string scheme) =>
+        $"[{string.Join(", ", options.SeedNodes.Select(s => $"\"{scheme}://{NodeOptions.SystemName}@{Escape(s)}\""))}]";
 
     /// <summary>A local (non-cluster) system that can read the journal: used by <c>export</c> and <c>runs</c>.</summary>
     public static Config BuildLocal(JournalTarget journal)

@@ -75,9 +75,28 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     /// <summary>A generation whose last batch is in: its event, and how many batches it reissued and backed up.</summary>
     public sealed record Completed(GenerationCompleted Event, int Reissued, int Backups);
 
+    /// <summary>
+    /// Whether a result may be judged at all: for the generation in flight it must come from an evaluator slot that was
+    /// given that batch under that attempt (now or before a reissue; results are deterministic, so any of them will
+    /// do) and not from an excluded node. Anything else is dropped and logged: a result names its slot and batch
+    /// itself, and a member must not fill in, or get excluded for, work it was never asked to do. Results for other
+    /// generations or runs pass here and are dropped as stale by <see cref="Record"/>.
+    /// </summary>
+    public bool FromAssignee(BatchResult result)
+    {
+        if (result.RunId != runId || _gen is not { } gen || result.Generation != gen.Work.Generation) return true;
+        var node = EvaluatorIds.Node(result.EvaluatorId);
+        if (!Slots.IsExcluded(node) && gen.Work.WasIssued(result.BatchId, result.EvaluatorId, result.Attempt)) return true;
+        log.Warning("Dropped a result for batch {BatchId} (attempt {Attempt}) of generation {Generation} from {Evaluator} (node address {Address}): {Why}",
+            result.BatchId, result.Attempt, result.Generation, result.EvaluatorId, result.NodeAddress,
+            Slots.IsExcluded(node) ? "its node is excluded from the run" : "that batch was never assigned to it");
+        return false;
+    }
+
     /// <summary>Records a result; returns the generation once its last batch is in (dispatch stops until the next <see cref="Start"/>).</summary>
     public Completed? Record(BatchResult result, TimeSpan now)
     {
+        if (!FromAssignee(result)) return null;
         Slots.Free(result.EvaluatorId, result.Generation, result.Attempt);
         Ledger.CountBatch(EvaluatorIds.Node(result.EvaluatorId), result.Items.Sum(i => i.Steps), result.EvaluationSeconds);
         if (result.RunId != runId || _gen is not { } gen || result.Generation != gen.Work.Generation)
@@ -110,7 +129,7 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     /// </summary>
     public Exclusion? ExcludeIfNonFinite(BatchResult result)
     {
-        if (result.Items.All(IsFinite)) return null;
+        if (result.Items.All(IsFinite) || !FromAssignee(result)) return null;
         var node = EvaluatorIds.Node(result.EvaluatorId);
         var where = $"batch {result.BatchId} of generation {result.Generation}";
         if (_nonFiniteFrom.TryGetValue((result.Generation, result.BatchId), out var first) && first != node)
@@ -196,6 +215,12 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
             return false;
         }
         if (NodeRoles.SlotsOf(roles) is not { } slots || slots <= 0) return false;
+        if (slots > settings.MaxSlotsPerNode)
+        {
+            log.Warning("Node {Node} advertises {Advertised} evaluator slots, more than {Section}.max-slots-per-node: it gets {Slots}",
+                node, slots, DispatchSettings.Section, settings.MaxSlotsPerNode);
+            slots = settings.MaxSlotsPerNode;
+        }
         var (added, newNode) = Slots.AddNode(node, address, Enumerable.Range(0, slots).Select(k => EvaluatorIds.For(member, k)));
         if (added > 0) log.Info("Node {Node} joined with {Slots} evaluator slots", node, slots);
         return newNode;

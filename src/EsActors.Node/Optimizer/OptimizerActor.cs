@@ -176,6 +176,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
 
     private void OnBatchResult(BatchResult result)
     {
+        if (!_dispatch.FromAssignee(result)) return; // nothing was held for it: nothing to free or dispatch
         if (_dispatch.ExcludeIfNonFinite(result) is { } excluded)
         {
             foreach (var entity in excluded.Entities) Context.Unwatch(entity);

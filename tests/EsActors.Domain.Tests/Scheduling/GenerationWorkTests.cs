@@ -145,6 +145,23 @@ public class GenerationWorkTests
         Assert.True(work.Record(positive.BatchId, Outcomes(plan, run, positive, PairHalf.Positive), TimeSpan.Zero));
     }
 
+    [Fact]
+    public void Every_assignment_of_a_batch_counts_as_issued_even_after_a_reissue_and_nothing_else_does()
+    {
+        var run = Definition(pairs: 8);
+        var work = new GenerationWork(run, PerturbationPlan.For(run, 0, RunLogic.NoiseFor(run)), 4);
+        Assert.True(work.TryAssignNext("a", TimeSpan.Zero, out var batch, out var first));
+        Assert.Equal(new[] { batch.BatchId }, work.ReissueLost(e => e == "a")); // a is gone: the batch is queued again
+        Assert.True(work.TryAssignNext("b", TimeSpan.Zero, out var again, out var second));
+        Assert.Equal(batch.BatchId, again.BatchId);
+
+        Assert.True(work.WasIssued(batch.BatchId, "a", first));  // the earlier holder's late answer is still good
+        Assert.True(work.WasIssued(batch.BatchId, "b", second));
+        Assert.False(work.WasIssued(batch.BatchId, "a", second)); // attempt numbers belong to one assignment
+        Assert.False(work.WasIssued(batch.BatchId, "c", first));
+        Assert.False(work.WasIssued(batch.BatchId + 1, "a", first));
+    }
+
     /// <summary>
     /// What an evaluator would report for <paramref name="batch"/>, claiming <paramref name="half"/>: values depend
     /// only on the item; statistics for the pairs that sample them.

@@ -32,6 +32,15 @@ public sealed class DispatchSettingsTests
     }
 
     [Fact]
+    public void The_slot_bound_per_node_defaults_to_256_and_must_be_positive()
+    {
+        Assert.Equal(256, DispatchSettings.From(Shipped).MaxSlotsPerNode);
+        Assert.Equal(16, DispatchSettings.From(ConfigurationFactory.ParseString("esactors.dispatch.max-slots-per-node = 16").WithFallback(Shipped)).MaxSlotsPerNode);
+        var error = Assert.Throws<ArgumentException>(() => DispatchSettings.From(ConfigurationFactory.ParseString("esactors.dispatch.max-slots-per-node = 0").WithFallback(Shipped)));
+        Assert.Contains("max-slots-per-node", error.Message);
+    }
+
+    [Fact]
     public void A_bad_value_names_the_setting()
     {
         var bad = ConfigurationFactory.ParseString("esactors.dispatch.batches-per-slot = 0").WithFallback(Shipped);

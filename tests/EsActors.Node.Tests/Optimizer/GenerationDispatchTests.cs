@@ -181,3 +181,124 @@ public sealed class GenerationDispatchTests
         Assert.Null(dispatch.ExcludeIfNonFinite(delta)); // a finite result is not judged
     }
 }
+
+/// <summary>Authority in the dispatch loop: which results count, and how many slots a node may claim.</summary>
+public sealed class GenerationDispatchAuthorityTests
+{
+    private static readonly DispatchSettings Settings = new(TimeSpan.FromSeconds(10), BatchesPerSlot: 2, BatchesInFlightPerSlot: 2, ReplayWindow: 8,
+        BackupAfter: 0, TickInterval: TimeSpan.FromMilliseconds(250), MaxSlotsPerNode: 4);
+    private const string NodeA = "10.0.0.1:2551:11", NodeB = "10.0.0.2:2551:22";
+    private const string SlotA = $"{NodeA}:0", SlotB = $"{NodeB}:0";
+
+    private static (GenerationDispatch<string> Dispatch, RunState State, RecordingLogger Log) NewDispatch()
+    {
+        var log = new RecordingLogger();
+        var dispatch = new GenerationDispatch<string>("run", Settings, log);
+        dispatch.Slots.AddNode(NodeA, new Address("akka.tcp", "esactors", "10.0.0.1", 2551), [SlotA]);
+        dispatch.Slots.AddNode(NodeB, new Address("akka.tcp", "esactors", "10.0.0.2", 2551), [SlotB]);
+        var state = Started(Definition(pairs: 8));
+        dispatch.Start(state, TimeSpan.Zero);
+        return (dispatch, state, log);
+    }
+
+    /// <summary>Answers what is dispatched until the generation completes; <paramref name="first"/> is what is already out.</summary>
+    private static GenerationDispatch<string>.Completed? AnswerAll(GenerationDispatch<string> dispatch, IEnumerable<SeedBatch> first)
+    {
+        var pending = new Queue<SeedBatch>(first);
+        for (var round = 0; pending.Count > 0 && round < 200; round++)
+        {
+            if (dispatch.Record(FakeResults.For(pending.Dequeue()), TimeSpan.Zero) is { } completed) return completed;
+            foreach (var (_, next) in dispatch.Dispatch(TimeSpan.Zero)) pending.Enqueue(next);
+        }
+        return null;
+    }
+
+    private static GenerationCompleted Undisturbed()
+    {
+        var (dispatch, _, _) = NewDispatch();
+        return AnswerAll(dispatch, dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch))?.Event ?? throw new InvalidOperationException("no generation");
+    }
+
+    [Fact]
+    public void A_result_from_a_slot_the_batch_was_never_assigned_to_is_dropped_and_logged()
+    {
+        var (dispatch, state, log) = NewDispatch();
+        var sent = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).ToList();
+        var heldByA = sent.First(b => b.EvaluatorId == SlotA);
+
+        // Node B's slot answers A's batch with made-up returns, and then with the right slot but an attempt never issued.
+        var forged = FakeResults.For(heldByA, offset: 1000) with { EvaluatorId = SlotB };
+        Assert.False(dispatch.FromAssignee(forged));
+        Assert.Null(dispatch.Record(forged, TimeSpan.Zero));
+        Assert.Null(dispatch.Record(FakeResults.For(heldByA, offset: 1000) with { Attempt = heldByA.Attempt + 100 }, TimeSpan.Zero));
+        // A forged non-finite result must not get the real holder's node excluded.
+        var poisoned = FakeResults.For(heldByA) with { EvaluatorId = SlotB };
+        poisoned = poisoned with { Items = poisoned.Items.Select(i => i with { ReturnPositive = double.NaN }).ToArray() };
+        Assert.Null(dispatch.ExcludeIfNonFinite(poisoned));
+        Assert.Equal([SlotA, SlotB], dispatch.Slots.Evaluators);
+        Assert.Contains(log.Warnings, w => w.Contains($"batch {heldByA.BatchId}") && w.Contains("never assigned to it") && w.Contains(SlotB));
+
+        // The generation is what the real holders compute: none of the forged returns got in.
+        var completed = AnswerAll(dispatch, sent);
+        Assert.NotNull(completed);
+        Assert.Equal(RunLogic.Apply(state, Undisturbed()).Checksum(), RunLogic.Apply(state, completed.Event).Checksum());
+    }
+
+    [Fact]
+    public void A_late_answer_from_an_earlier_holder_of_a_reissued_batch_still_counts()
+    {
+        var (dispatch, state, log) = NewDispatch();
+        var sent = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).ToList();
+        var heldByB = sent.Where(b => b.EvaluatorId == SlotB).ToList();
+        dispatch.NodeLost(NodeB, unreachable: true); // B's batches go back to the queue, B is no holder any more
+        foreach (var late in heldByB)
+        {
+            Assert.True(dispatch.FromAssignee(FakeResults.For(late)));
+            Assert.Null(dispatch.Record(FakeResults.For(late), TimeSpan.Zero));
+        }
+
+        var redone = new List<int>();
+        var pending = new Queue<SeedBatch>(sent.Where(b => b.EvaluatorId == SlotA));
+        GenerationDispatch<string>.Completed? completed = null;
+        for (var round = 0; completed is null && pending.Count > 0 && round < 200; round++)
+        {
+            completed = dispatch.Record(FakeResults.For(pending.Dequeue()), TimeSpan.Zero);
+            foreach (var (_, next) in dispatch.Dispatch(TimeSpan.Zero)) { pending.Enqueue(next); redone.Add(next.BatchId); }
+        }
+        Assert.NotNull(completed);
+        Assert.DoesNotContain(redone, heldByB.Select(b => b.BatchId).Contains); // B's answers were taken: nothing to redo
+        Assert.DoesNotContain(log.Warnings, w => w.StartsWith("Dropped", StringComparison.Ordinal));
+        Assert.Equal(RunLogic.Apply(state, Undisturbed()).Checksum(), RunLogic.Apply(state, completed.Event).Checksum());
+    }
+
+    [Fact]
+    public void Results_from_an_excluded_node_are_dropped_even_for_batches_it_held()
+    {
+        var (dispatch, _, log) = NewDispatch();
+        var sent = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).ToList();
+        var heldByA = sent.Where(b => b.EvaluatorId == SlotA).ToList();
+        var nonFinite = FakeResults.For(heldByA[0]);
+        nonFinite = nonFinite with { Items = nonFinite.Items.Select(i => i with { ReturnNegative = double.PositiveInfinity }).ToArray() };
+        Assert.NotNull(dispatch.ExcludeIfNonFinite(nonFinite));
+
+        Assert.False(dispatch.FromAssignee(FakeResults.For(heldByA[1])));
+        Assert.Contains(log.Warnings, w => w.Contains("excluded"));
+    }
+
+    [Fact]
+    public void An_advertised_slot_count_above_the_bound_is_clamped_and_logged()
+    {
+        var log = new RecordingLogger();
+        var dispatch = new GenerationDispatch<string>("run", Settings, log);
+        var ours = Compatibility.Roles(Compatibility.ProtocolVersion).Append(NodeRoles.Slots(1)).ToArray();
+        var greedy = new Address("akka.tcp", "esactors", "10.0.0.9", 2551);
+        Assert.True(dispatch.NodeUp(new UniqueAddress(greedy, 99), greedy, Compatibility.Roles(Compatibility.ProtocolVersion).Append(NodeRoles.Slots(100_000)), ours));
+        Assert.Equal(Settings.MaxSlotsPerNode, dispatch.Slots.Count);
+        Assert.Contains(log.Warnings, w => w.Contains("100000") && w.Contains("max-slots-per-node"));
+
+        var modest = new Address("akka.tcp", "esactors", "10.0.0.8", 2551);
+        Assert.True(dispatch.NodeUp(new UniqueAddress(modest, 88), modest, Compatibility.Roles(Compatibility.ProtocolVersion).Append(NodeRoles.Slots(3)), ours));
+        Assert.Equal(Settings.MaxSlotsPerNode + 3, dispatch.Slots.Count);
+        Assert.Single(log.Warnings);
+    }
+}
