@@ -12,6 +12,8 @@ public static class ExitCodes
     public const int Incompatible = 3;
     /// <summary>The journal cannot be reached or opened (PostgreSQL down, SQLite locked by another process).</summary>
     public const int JournalUnavailable = 4;
+    /// <summary>The cluster's management endpoint (<c>status --management URL</c>) did not answer.</summary>
+    public const int ClusterUnreachable = 5;
 }
 
 /// <summary>A problem with the user's input or surroundings: printed as one line, without a stack trace, with a non-zero exit.</summary>

@@ -6,6 +6,8 @@ using EsActors.Node.Protocol;
 using EsActors.Node.Configuration;
 using EsActors.Node.Logging;
 using EsActors.Node.Metrics;
+using EsActors.Node.Operations;
+using System.Text.Json;
 using Serilog.Events;
 
 namespace EsActors.Node.Cli;
@@ -15,7 +17,7 @@ public static class ClusterCommands
 {
     /// <summary>Joins a cluster, evaluates seed batches on its slots and, with a journal, may host the optimizer.</summary>
     public static async Task<int> Worker(IReadOnlyList<string> seedNodes, string? journal, int slots, string hostname, int port, string? configFile, string? logLevel,
-        int? metricsPort, CancellationToken cancellation)
+        int? metricsPort, CancellationToken cancellation, int? managementPort = null)
     {
         if (seedNodes.Count == 0) throw new UserError("worker needs --seed-nodes host:port of a running node");
         if (slots < 1) throw new UserError($"--slots must be at least 1, got {slots}");
@@ -28,7 +30,10 @@ public static class ClusterCommands
         // Useful where this worker may host the optimizer (--journal): the optimizer records the run's metrics.
         using var metrics = MetricsEndpoint.Start(metricsPort, config, out var metricsUrl);
         if (metricsUrl is not null) Console.WriteLine($"metrics: {metricsUrl}");
+        var managementAddress = managementPort is { } mp ? OpsServer.Address(config, OpsServer.ManagementSection, "--management", mp) : default;
         await using var node = EsNode.Start(options, config);
+        await using var management = managementPort is null ? null : await OpsServer.Start(managementAddress.Host, managementAddress.Port, "--management", node, null);
+        if (management is not null) Console.WriteLine($"management: {management.Url}");
         var removed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         node.Cluster.RegisterOnMemberRemoved(() => removed.TrySetResult());
         try
@@ -52,27 +57,77 @@ public static class ClusterCommands
     /// <summary>Joins as an observer (no slots, no journal), prints the members and the active run, and leaves.</summary>
     public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, string? configFile, string? logLevel, CancellationToken cancellation)
     {
-        if (seedNodes.Count == 0) throw new UserError("status needs --seed-nodes host:port of a running node");
+        if (seedNodes.Count == 0) throw new UserError("status needs --management http://host:port of a node's management endpoint or --seed-nodes host:port of a running node");
         var options = new NodeOptions(hostname, 0, seedNodes, 0, JournalTarget.Parse("journal-unused.db"), null, configFile, HostsOptimizer: false);
         var config = NodeConfig.Build(options);
         config = NodeLogging.Configure(NodeLogging.Requested(logLevel, config) ?? LogEventLevel.Warning, config);
         await using var node = EsNode.Start(options, config);
         try { await node.WaitUntilUp(TimeSpan.FromSeconds(30)).WaitAsync(cancellation); }
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 30 s"); }
-        var state = node.Cluster.State;
-        Console.WriteLine($"members ({state.Members.Count}):");
-        foreach (var m in state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal))
-            Console.WriteLine($"  {m.Address} {m.Status}{(state.Unreachable.Contains(m) ? " UNREACHABLE" : "")} roles {string.Join(",", m.Roles)}");
+        PrintMembers(ClusterMembers.Of(node.Cluster));
         object reply;
         try { reply = await node.Optimizer.Ask<object>(new GetRunStatus(), TimeSpan.FromSeconds(10), cancellation); }
         catch (AskTimeoutException) { Console.WriteLine("no optimizer answered (no run active?)"); return 1; }
         if (reply is not RunStatus s) { Console.WriteLine(reply is RunRejected r ? r.Reason : "no run is active"); return 1; }
+        PrintRun(s);
+        return 0;
+    }
+
+    /// <summary>How long <c>status --management</c> waits for each answer.</summary>
+    public static readonly TimeSpan ManagementTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Reads the members and the active run from a node's management endpoint (<c>--management PORT</c>) without
+    /// joining the cluster: no ActorSystem, no cluster port, nothing for the cluster to see come and go.
+    /// </summary>
+    public static async Task<int> StatusOverHttp(string url, CancellationToken cancellation)
+    {
+        if (!Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
+            throw new UserError($"--management expects a URL like http://127.0.0.1:8558, got '{url}'");
+        using var http = new HttpClient { BaseAddress = baseUri, Timeout = ManagementTimeout };
+        var members = await Get<ClusterMembers>(http, "cluster/members", url, cancellation);
+        PrintMembers(members.Value ?? throw new UserError($"{url} answered /cluster/members with {members.Status}", ExitCodes.ClusterUnreachable));
+        var run = await Get<RunStatus>(http, "run", url, cancellation);
+        if (run.Value is null) { Console.WriteLine(run.Error ?? "no run is active"); return 1; }
+        PrintRun(run.Value);
+        return 0;
+    }
+
+    private sealed record ErrorBody(string? Error);
+
+    private static async Task<(T? Value, string? Error, int Status)> Get<T>(HttpClient http, string path, string url, CancellationToken cancellation) where T : class
+    {
+        try
+        {
+            using var response = await http.GetAsync(path, cancellation);
+            var body = await response.Content.ReadAsStringAsync(cancellation);
+            if (response.IsSuccessStatusCode) return (JsonSerializer.Deserialize<T>(body, OpsServer.Json), null, (int)response.StatusCode);
+            string? error = null;
+            try { error = JsonSerializer.Deserialize<ErrorBody>(body, OpsServer.Json)?.Error; } catch (JsonException) { }
+            return (null, error, (int)response.StatusCode);
+        }
+        catch (HttpRequestException e) { throw new UserError($"cannot reach the management endpoint at {url}: {e.GetBaseException().Message}", ExitCodes.ClusterUnreachable); }
+        catch (TaskCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new UserError($"the management endpoint at {url} did not answer within {ManagementTimeout.TotalSeconds:0} s", ExitCodes.ClusterUnreachable);
+        }
+        catch (JsonException) { throw new UserError($"{url} is not an EsActors management endpoint (its /{path} is not the expected JSON)", ExitCodes.ClusterUnreachable); }
+    }
+
+    private static void PrintMembers(ClusterMembers members)
+    {
+        Console.WriteLine($"members ({members.Members.Length}):");
+        foreach (var m in members.Members)
+            Console.WriteLine($"  {m.Node} {m.Status}{(m.Reachable ? "" : " UNREACHABLE")} roles {string.Join(",", m.Roles)}");
+    }
+
+    private static void PrintRun(RunStatus s)
+    {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"run {s.RunId}: generation {s.Generation}, {s.Timesteps} timesteps, eval {s.LastEvaluationMean:0.##}, {(s.Finished ? "finished" : s.Failure is null ? "running" : "failed: " + s.Failure)}, reissued {s.Reissued}, backups {s.Backups}"));
         foreach (var n in s.Nodes)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  node {n.Node}: slots {n.Slots}, batches {n.Batches}, {n.Steps} steps, {n.StepsPerBusySecond:0} steps/s per busy slot, reissued {n.Reissued}, backups {n.Backups}"));
-        return 0;
     }
 
     /// <summary>Rebuilds progress.csv and policy.bin of a run from its events alone (and policy.json with <see cref="ExportFormat.Json"/>).</summary>

@@ -92,6 +92,10 @@ public static class CommandLine
         {
             Description = "Serve the EsActors metrics for Prometheus at http://localhost:PORT/metrics (default: esactors.metrics.port, 0 = off)",
         };
+        public static Option<int?> Management() => new("--management")
+        {
+            Description = "Serve the cluster's members and the active run over HTTP at http://127.0.0.1:PORT (esactors.management.host) for status --management",
+        };
         public static Option<ulong> Seed(string description) => new("--seed") { Description = description, DefaultValueFactory = _ => 0 };
     }
 
@@ -115,16 +119,24 @@ public static class CommandLine
         var seedNodes = Options.SeedNodes(false, "host:port of cluster seed nodes to join (default: start a new cluster)");
         var logLevel = Options.LogLevel();
         var metrics = Options.Metrics();
+        var management = Options.Management();
+        var dashboard = new Option<int?>("--dashboard")
+        {
+            Description = "Serve a live dashboard (learning curve, members, settings) at http://127.0.0.1:PORT/ (default port: esactors.dashboard.port)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
 
         var command = new Command("train", "Train a policy (starts or resumes a run)")
         {
             env, runId, seed, generations, timesteps, target, population, sigma, learningRate, slots, config, output, journal, hostname, port, seedNodes, logLevel, metrics,
+            management, dashboard,
         };
         command.SetAction((r, cancellation) => TrainCommand.Run(new TrainOptions(
             r.GetValue(env)!, r.GetValue(runId),
             new RunOverrides(r.GetValue(seed), r.GetValue(generations), r.GetValue(target), r.GetValue(population), r.GetValue(sigma), r.GetValue(learningRate), r.GetValue(timesteps)),
             r.GetValue(slots), r.GetValue(config), r.GetValue(output)!, r.GetValue(journal),
-            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? [], r.GetValue(logLevel), r.GetValue(metrics)), cancellation));
+            r.GetValue(hostname)!, r.GetValue(port), r.GetValue(seedNodes) ?? [], r.GetValue(logLevel), r.GetValue(metrics),
+            r.GetValue(management), r.GetResult(dashboard) is null ? null : new DashboardRequest(r.GetValue(dashboard))), cancellation));
         return command;
     }
 
@@ -170,20 +182,25 @@ public static class CommandLine
         var config = Options.Config();
         var logLevel = Options.LogLevel();
         var metrics = Options.Metrics();
-        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config, logLevel, metrics };
+        var management = Options.Management();
+        var command = new Command("worker", "Join a cluster and evaluate seed batches until stopped") { seedNodes, journal, slots, hostname, port, config, logLevel, metrics, management };
         command.SetAction((r, ct) => ClusterCommands.Worker(r.GetValue(seedNodes) ?? [], r.GetValue(journal), r.GetValue(slots), r.GetValue(hostname)!, r.GetValue(port), r.GetValue(config),
-            r.GetValue(logLevel), r.GetValue(metrics), ct));
+            r.GetValue(logLevel), r.GetValue(metrics), ct, r.GetValue(management)));
         return command;
     }
 
     private static Command Status()
     {
-        var seedNodes = Options.SeedNodes(true, "host:port of nodes to join");
+        var seedNodes = Options.SeedNodes(false, "host:port of nodes to join as an observer");
+        var management = new Option<string?>("--management") { Description = "URL of a node's management endpoint (http://host:PORT of its --management): read it without joining" };
         var hostname = Options.Hostname();
         var logLevel = Options.LogLevel();
         var config = Options.Config(); // a cluster with TLS needs the observer's certificate (esactors.security.tls)
-        var command = new Command("status", "Show the cluster's members and the active run") { seedNodes, hostname, config, logLevel };
-        command.SetAction((r, ct) => ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, r.GetValue(config), r.GetValue(logLevel), ct));
+        var command = new Command("status", "Show the cluster's members and the active run (--management URL, or --seed-nodes to join as an observer)")
+            { seedNodes, management, hostname, config, logLevel };
+        command.SetAction((r, ct) => r.GetValue(management) is { } url
+            ? (r.GetValue(seedNodes) ?? []).Length > 0 ? throw new UserError("status takes --management or --seed-nodes, not both") : ClusterCommands.StatusOverHttp(url, ct)
+            : ClusterCommands.Status(r.GetValue(seedNodes) ?? [], r.GetValue(hostname)!, r.GetValue(config), r.GetValue(logLevel), ct));
         return command;
     }
 

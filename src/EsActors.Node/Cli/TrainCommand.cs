@@ -8,6 +8,7 @@ using EsActors.Node.Protocol;
 using EsActors.Node.Configuration;
 using EsActors.Node.Logging;
 using EsActors.Node.Metrics;
+using EsActors.Node.Operations;
 using Serilog;
 using Serilog.Events;
 
@@ -16,7 +17,11 @@ namespace EsActors.Node.Cli;
 /// <summary>Parsed options of <c>train</c>.</summary>
 public sealed record TrainOptions(
     string EnvironmentId, string? RunId, RunOverrides Overrides, int Slots, string? ConfigFile, string OutDirectory, string? Journal,
-    string Hostname, int Port, IReadOnlyList<string> SeedNodes, string? LogLevel = null, int? MetricsPort = null);
+    string Hostname, int Port, IReadOnlyList<string> SeedNodes, string? LogLevel = null, int? MetricsPort = null,
+    int? ManagementPort = null, DashboardRequest? Dashboard = null);
+
+/// <summary><c>--dashboard [PORT]</c> was given; without a port, <c>esactors.dashboard.port</c>.</summary>
+public sealed record DashboardRequest(int? Port);
 
 /// <summary>
 /// <c>train</c>: starts a node (a one-node cluster unless seed nodes are given), asks the optimizer singleton to
@@ -57,9 +62,21 @@ public static class TrainCommand
         using var metrics = MetricsEndpoint.Start(o.MetricsPort, config, out var metricsUrl);
         if (metricsUrl is not null) Console.WriteLine($"metrics: {metricsUrl}");
 
+        var managementAddress = o.ManagementPort is { } mp ? OpsServer.Address(config, OpsServer.ManagementSection, "--management", mp) : default;
+        var dashboardAddress = o.Dashboard is { } d
+            ? OpsServer.Address(config, OpsServer.DashboardSection, "--dashboard", d.Port ?? config.GetInt($"{OpsServer.DashboardSection}.port", 8080)) : default;
+        var board = o.Dashboard is null ? null : new DashboardState(runId, DashboardSettings(o, definition, stop, journal));
+
         await using var node = EsNode.Start(nodeOptions, config);
         if (o.SeedNodes.Count == 0) node.Cluster.Join(node.Cluster.SelfAddress);
         await node.WaitUntilUp(TimeSpan.FromSeconds(30));
+        // One HTTP host when both are asked for on the same port, else one each.
+        var shared = o.ManagementPort is not null && board is not null && managementAddress.Port == dashboardAddress.Port;
+        await using var management = o.ManagementPort is null ? null
+            : await OpsServer.Start(managementAddress.Host, managementAddress.Port, "--management", node, shared ? board : null);
+        await using var dashboard = board is null || shared ? null : await OpsServer.Start(dashboardAddress.Host, dashboardAddress.Port, "--dashboard", node, board);
+        if (management is not null) Console.WriteLine($"management: {management.Url}");
+        if (board is not null) Console.WriteLine($"dashboard: {(dashboard ?? management)!.Url}");
 
         var finished = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscribed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -80,6 +97,7 @@ public static class TrainCommand
                 Log.Information("Generation {Generation} of run {RunId}: eval {EvaluationMean}, mean {MeanReturn}, {TrainingTimesteps} training timesteps, {Slots} slots",
                     p.Generation + 1, runId, p.Figures.EvaluationMean, p.Figures.MeanReturn, p.Figures.TrainingTimesteps, p.Evaluators);
                 files.OnGeneration(p);
+                board?.OnGeneration(p);
                 if (p.Finished) finished.TrySetResult(null);
             },
             f => finished.TrySetResult(f.Reason), subscribed), "monitor");
@@ -88,6 +106,7 @@ public static class TrainCommand
         var accepted = await StartRun(node, new StartRunRequest(runId, definition, stop), cancellation);
         if (accepted.Generation > 0) Console.WriteLine($"resuming run {runId} at generation {accepted.Generation}");
         await OpenProgress(node, runId, progress, progressPath, accepted.Generation);
+        board?.Load(progress.Rows);
         string? stopped = null;
         if (!accepted.Finished)
         {
@@ -98,6 +117,7 @@ public static class TrainCommand
         // Every stop ends with the files of the journal's last generation: what a resume continues from. A run stopped
         // early is read after this node has left the cluster, so that (on one node) no generation follows the read.
         Volatile.Write(ref listening, false);
+        board?.OnStopped(stopped is null ? "finished" : stopped == Interrupted ? "stopped" : "failed: " + stopped);
         await files.Idle();
         RunHistory history;
         try
@@ -128,6 +148,19 @@ public static class TrainCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: run {runId} at generation {history.State.Generation}, {history.State.Timesteps} timesteps, eval return {last?.MeanEvaluationReturn:0.##}; wrote {progressPath} and {policyPath}"));
         return 0;
+    }
+
+    /// <summary>The run's settings as the dashboard lists them.</summary>
+    private static IReadOnlyList<KeyValuePair<string, string>> DashboardSettings(TrainOptions o, RunDefinition d, StopCriteria stop, JournalTarget journal)
+    {
+        static KeyValuePair<string, string> S(string key, object? value) => new(key, Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
+        return
+        [
+            S("environment", d.EnvironmentId), S("network", $"{d.Network} ({d.Network.ParameterCount} parameters)"), S("population", d.Population),
+            S("sigma", d.Sigma), S("optimizer", $"{d.Optimizer.Kind}, learning rate {d.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}"),
+            S("seed", d.Seed), S("max generations", stop.MaxGenerations), S("target return", stop.TargetReturn?.ToString(CultureInfo.InvariantCulture) ?? "none"),
+            S("max timesteps", stop.MaxTimesteps?.ToString(CultureInfo.InvariantCulture) ?? "none"), S("slots on this node", o.Slots), S("journal", journal.Description),
+        ];
     }
 
     /// <summary>Exit code of a run stopped by Ctrl-C / SIGINT (128 + SIGINT, the shell's convention).</summary>
