@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of EsActors on this machine: installs what the tests need (MuJoCo from Debian, PostgreSQL
-# if missing), starts a throwaway PostgreSQL on loopback for the journal tests, runs `dotnet test` on the
+# and Chromium if missing), starts a throwaway PostgreSQL on loopback for the journal tests, runs `dotnet test` on the
 # solution and stops the server again. Extra arguments go to `dotnet test` (e.g. --filter ...).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 need=()
 [ -e /usr/lib/x86_64-linux-gnu/libmujoco.so.2.2.2 ] || ls /usr/lib/*/libmujoco.so.2.2.2 >/dev/null 2>&1 || need+=(libmujoco2.2.2 libmujoco-dev)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+command -v chromium >/dev/null || need+=(chromium)   # the dashboard's end-to-end test (headless)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null

@@ -62,9 +62,9 @@ public static class DashboardPage
         foreach (var p in points.Where(p => double.IsFinite(p.EvalReturn)))
             svg.Append($"<circle class=\"point eval\" data-generation=\"{p.Generation}\" cx=\"{X(p.TrainingTimesteps)}\" cy=\"{Y(p.EvalReturn)}\" r=\"2.5\" fill=\"#1f77b4\"/>");
         svg.Append($"<text x=\"{Left}\" y=\"{Height - 22}\">{F(x0, "0")}</text><text x=\"{Width - Right}\" y=\"{Height - 22}\" text-anchor=\"end\">{F(x1, "0")}</text>");
-        svg.Append($"<text x=\"{(Left + Width - Right) / 2}\" y=\"{Height - 6}\" text-anchor=\"middle\">training timesteps</text>");
+        svg.Append($"<text x=\"{Width - Right}\" y=\"{Height - 6}\" text-anchor=\"end\">training timesteps</text>");
         svg.Append($"<text x=\"{Left - 4}\" y=\"{Top + 10}\" text-anchor=\"end\">{F(y1, "0.#")}</text><text x=\"{Left - 4}\" y=\"{Height - Bottom}\" text-anchor=\"end\">{F(y0, "0.#")}</text>");
-        svg.Append($"<text x=\"{Left + 10}\" y=\"{Top + 16}\" fill=\"#1f77b4\">— eval (noiseless)</text><text x=\"{Left + 130}\" y=\"{Top + 16}\" fill=\"#ff7f0e\">— mean training return</text>");
+        svg.Append($"<text x=\"{Left}\" y=\"{Height - 6}\" fill=\"#1f77b4\">— eval (noiseless)</text><text x=\"{Left + 120}\" y=\"{Height - 6}\" fill=\"#ff7f0e\">— mean training return</text>");
         return svg.Append("</svg>").ToString();
     }
 
