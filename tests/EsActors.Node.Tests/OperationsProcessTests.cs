@@ -55,6 +55,37 @@ public sealed class OperationsProcessTests(CliFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task A_workers_management_endpoint_lists_both_members_and_the_run_it_works_for()
+    {
+        var work = fixture.NewFolder("management-worker");
+        var clusterPort = ClusterProcess.FreePort();
+        var managementPort = ClusterProcess.FreePort();
+        using var train = StartTraining(work, "--port", $"{clusterPort}");
+        using var worker = CliProcess.Start(work, ["worker", "--seed-nodes", $"127.0.0.1:{clusterPort}", "--slots", "1", "--management", $"{managementPort}"], null);
+        try
+        {
+            Assert.True(await Generations(train, 2), "train never printed 2 generations");
+            Assert.True(await worker.WaitForStdoutAsync(l => l.Any(x => x.Contains("up with 1 slots")), Timeout), "the worker never came up");
+            Assert.Contains($"management: http://127.0.0.1:{managementPort}/", worker.Stdout);
+            Assert.True(await train.WaitForStdoutAsync(l => l.Last(x => x.StartsWith("gen ", StringComparison.Ordinal)).EndsWith("slots 2"), Timeout),
+                "the worker's slot never took part");
+
+            var status = await CliProcess.RunAsync(TimeSpan.FromSeconds(30), work, "status", "--management", $"http://127.0.0.1:{managementPort}/");
+            output.WriteLine(status.Describe());
+            Assert.Equal(0, status.ExitCode);
+            Assert.Equal("members (2):", status.Stdout[0]);
+            Assert.All(status.Stdout.Skip(1).Take(2), l => Assert.Matches(@"^  akka\.tcp://esactors@127\.0\.0\.1:\d+ Up roles ", l));
+            Assert.Contains(status.Stdout, l => l.StartsWith("run P: generation ", StringComparison.Ordinal));
+            Assert.Equal(2, status.Stdout.Count(l => Regex.IsMatch(l, @"^  node 127\.0\.0\.1:\d+:-?\d+: slots 1, ")));
+        }
+        finally
+        {
+            output.WriteLine(worker.Snapshot().Describe());
+            output.WriteLine(train.Snapshot().Describe());
+        }
+    }
+
+    [Fact]
     public async Task Status_over_management_with_nothing_listening_fails_within_seconds_with_one_line_and_exit_code_5()
     {
         var work = fixture.NewFolder("management-closed");
