@@ -17,7 +17,9 @@ namespace EsActors.Node.Tests;
 public sealed class LiveOutputsProcessTests(CliFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
-    private const int Generations = 60, Population = 200;
+    // Enough generations that the run is still going when the test interrupts it, however fast the machine (60 were
+    // done before the interrupt on a quiet runner); the resume then finishes them.
+    private const int Generations = 600, Population = 200;
 
     private static readonly string[] RequiredColumns =
     [

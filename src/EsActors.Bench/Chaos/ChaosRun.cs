@@ -77,7 +77,7 @@ public static class ChaosRun
             new(new Dictionary<string, int>(), 0, false, false, 0, 0, 0, 0, 0, 0, 0, problem);
     }
 
-    /// <summary>The cluster under fault: the train node (first seed), workers on fixed ports (the next two are seeds too).</summary>
+    /// <summary>The cluster under fault: the train node forms it; every worker joins through up to three nodes alive at its start.</summary>
     private sealed class ChaosCluster(ChaosOptions o, JournalTarget journal, string runId) : IDisposable
     {
         private readonly Random _random = new(o.Seed);
@@ -85,7 +85,6 @@ public static class ChaosRun
         private readonly List<NodeProcess> _all = new();
         private readonly Dictionary<string, int> _faults = Enum.GetNames<Fault>().ToDictionary(n => n, _ => 0);
         private readonly string _work = Path.Combine(o.WorkDirectory, "cluster");
-        private readonly List<int> _seedPorts = new();
         private string Config => Path.Combine(_work, "chaos.conf");
         private string Out => Path.Combine(_work, "out");
         private int _nextWorker = 1;
@@ -95,13 +94,13 @@ public static class ChaosRun
             Directory.CreateDirectory(_work);
             // Loaded runners: a healthy node's heartbeats may be seconds late; a longer pause only delays noticing a kill.
             await File.WriteAllTextAsync(Config, "akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s\n", cancellation);
-            for (var i = 0; i < 3; i++) _seedPorts.Add(FreePort());
             var watch = new JournalWatch(journal, runId);
             var clock = Stopwatch.StartNew();
 
-            var train = Track(NodeProcess.Start("train", _seedPorts[0],
-                [.. RunArguments(runId, Out, JournalArgument, o.Generations), "--slots", "1", "--port", _seedPorts[0].ToString(CultureInfo.InvariantCulture), "--config", Config], _work));
-            for (var i = 0; i < o.Workers; i++) StartWorker(i < 2 ? _seedPorts[i + 1] : FreePort());
+            var trainPort = FreePort();
+            var train = Track(NodeProcess.Start("train", trainPort,
+                [.. RunArguments(runId, Out, JournalArgument, o.Generations), "--slots", "1", "--port", trainPort.ToString(CultureInfo.InvariantCulture), "--config", Config], _work));
+            for (var i = 0; i < o.Workers; i++) StartWorker();
 
             // Fault points: seeded generation numbers, at least 3 generations apart, none in the first 10 or last 10.
             var points = FaultPoints(o.Faults, o.Generations);
@@ -126,7 +125,7 @@ public static class ChaosRun
                     lastFault = clock.Elapsed;
                     next++;
                 }
-                if (_live.Count(p => p != train && !p.HasExited) < 3) StartWorker(FreePort()); // keep a majority able to survive the next fault
+                if (_live.Count(p => p != train && !p.HasExited) < 3) StartWorker(); // keep a majority able to survive the next fault
                 await Task.Delay(200, cancellation);
             }
             var wall = clock.Elapsed.TotalSeconds;
@@ -166,10 +165,18 @@ public static class ChaosRun
             return process;
         }
 
-        private void StartWorker(int port) =>
+        /// <summary>
+        /// A new worker joins through the three oldest nodes alive now (not through fixed seeds, which the faults kill):
+        /// it never lists itself, so it joins the running cluster rather than forming a new one.
+        /// </summary>
+        private void StartWorker()
+        {
+            var port = FreePort();
+            var contacts = _live.Where(p => !p.HasExited && !p.Paused).Take(3).Select(p => $"127.0.0.1:{p.Port}").ToList();
             Track(NodeProcess.Start($"worker {_nextWorker++}", port,
-                ["worker", "--seed-nodes", .. _seedPorts.Select(p => $"127.0.0.1:{p}"), "--journal", JournalArgument, "--slots", "1",
+                ["worker", "--seed-nodes", .. contacts, "--journal", JournalArgument, "--slots", "1",
                     "--port", port.ToString(CultureInfo.InvariantCulture), "--config", Config], _work));
+        }
 
         private Fault Inject(TextWriter log, TimeSpan at)
         {
@@ -188,14 +195,11 @@ public static class ChaosRun
                 case Fault.KillOptimizerNode:
                     victim!.Kill9();
                     _live.Remove(victim);
-                    // A seed comes back on its own port (it must stay reachable to new nodes); the train node does not come back.
-                    if (_seedPorts.Contains(victim.Port) && victim.Name != "train") StartWorker(victim.Port);
                     break;
                 case Fault.StopWorkerGracefully:
+                    // It leaves on its own time (the loop does not wait): the run must not depend on how long a leave takes.
                     victim!.Interrupt();
-                    victim.WaitForExit(TimeSpan.FromSeconds(30));
                     _live.Remove(victim);
-                    if (_seedPorts.Contains(victim.Port)) StartWorker(victim.Port);
                     break;
                 case Fault.PauseWorker:
                     victim!.Pause();
@@ -204,7 +208,7 @@ public static class ChaosRun
                     _ = Task.Delay(resumeAfter).ContinueWith(_ => victim.Resume(), TaskScheduler.Default);
                     break;
                 case Fault.StartWorker:
-                    StartWorker(FreePort());
+                    StartWorker();
                     break;
             }
             return fault;

@@ -43,7 +43,7 @@ public static class RunKeys
     private static bool Fits(HoconValue value, string kind)
     {
         if (kind == Block) return value.IsObject();
-        if (kind == Integers) return value.IsArray() && value.GetArray().All(v => v.IsString() && long.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+        if (kind == Integers) return IsIntegerList(value);
         if (!value.IsString()) return false;
         var text = value.GetString();
         return kind switch
@@ -53,6 +53,13 @@ public static class RunKeys
             Boolean => text is "on" or "off" or "true" or "false" or "yes" or "no",
             _ => text.Length > 0,
         };
+    }
+
+    /// <summary>A list of integers; Akka's parser does not call an empty list (<c>hidden = []</c>, a linear policy) an array.</summary>
+    private static bool IsIntegerList(HoconValue value)
+    {
+        if (value.Values.Count > 0 && value.Values.All(v => v is HoconArray a && a.GetArray().Count == 0)) return true;
+        return value.IsArray() && value.GetArray().All(v => v.IsString() && long.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
     }
 
     private static string Show(HoconValue value) =>
