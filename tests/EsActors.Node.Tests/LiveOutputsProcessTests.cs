@@ -10,7 +10,7 @@ namespace EsActors.Node.Tests;
 
 /// <summary>
 /// The run folder while <c>train</c> runs and after Ctrl-C: progress.csv grows a row per generation, config.json
-/// holds the resolved settings, SIGINT leaves policy.bin and prints the command that resumes the run, and that
+/// holds the resolved settings, SIGTERM (the path Ctrl-C takes too) leaves policy.bin and prints the command that resumes the run, and that
 /// command appends the remaining generations to the same file — whose journal columns match what export rebuilds.
 /// </summary>
 [Collection(CliCollection.Name)]
@@ -28,7 +28,7 @@ public sealed class LiveOutputsProcessTests(CliFixture fixture, ITestOutputHelpe
     ];
 
     [Fact]
-    public async Task Train_appends_progress_live_stops_on_SIGINT_with_a_policy_and_a_resume_hint_and_the_resume_appends()
+    public async Task Train_appends_progress_live_stops_on_SIGTERM_with_a_policy_and_a_resume_hint_and_the_resume_appends()
     {
         var work = fixture.NewFolder("live");
         var outDirectory = Path.Combine(work, "out");
@@ -68,7 +68,7 @@ public sealed class LiveOutputsProcessTests(CliFixture fixture, ITestOutputHelpe
                 Assert.True(config.RootElement.GetProperty("dispatch").TryGetProperty("batch-timeout", out _));
             }
 
-            train.Interrupt();
+            train.Terminate();
             stopped = await train.WaitForExitAsync(Timeout);
         }
         output.WriteLine($"=== interrupted: {stopped.Describe()}");

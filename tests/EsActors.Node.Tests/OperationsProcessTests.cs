@@ -46,7 +46,7 @@ public sealed class OperationsProcessTests(CliFixture fixture, ITestOutputHelper
             Assert.DoesNotContain(train.Stderr, l => l.Contains("joining", StringComparison.OrdinalIgnoreCase));
 
             // The web host leaves Ctrl-C to train: it stops the run gracefully with its resume hint.
-            train.Interrupt();
+            train.Terminate();
             var stopped = await train.WaitForExitAsync(Timeout);
             Assert.Equal(130, stopped.ExitCode);
             Assert.Contains(stopped.Stdout, l => l.StartsWith("to resume: ", StringComparison.Ordinal));

@@ -23,7 +23,7 @@ public sealed record ChaosReport(
 /// <summary>
 /// A real cluster of node processes on loopback sharing one journal trains a Pendulum run while, at seeded random
 /// points of its progress, workers are killed with SIGKILL, the optimizer's node is killed, workers are stopped
-/// gracefully (SIGINT), frozen (SIGSTOP … SIGCONT) and started. At the end the run must be complete (one event per
+/// gracefully (SIGTERM), frozen (SIGSTOP … SIGCONT) and started. At the end the run must be complete (one event per
 /// generation, no sequence number twice) and its exported policy.bin byte-identical to an undisturbed single-node run.
 /// </summary>
 public static class ChaosRun
@@ -198,7 +198,7 @@ public static class ChaosRun
                     break;
                 case Fault.StopWorkerGracefully:
                     // It leaves on its own time (the loop does not wait): the run must not depend on how long a leave takes.
-                    victim!.Interrupt();
+                    victim!.Terminate();
                     _live.Remove(victim);
                     break;
                 case Fault.PauseWorker:

@@ -6,11 +6,11 @@ namespace EsActors.Bench.Chaos;
 
 /// <summary>
 /// One EsActors node as an OS process (<c>dotnet EsActors.Node.dll ...</c>) that the chaos run can kill with SIGKILL,
-/// stop gracefully with SIGINT, or freeze with SIGSTOP/SIGCONT. Every line it prints is kept, for counting.
+/// stop gracefully with SIGTERM, or freeze with SIGSTOP/SIGCONT. Every line it prints is kept, for counting.
 /// </summary>
 internal sealed class NodeProcess : IDisposable
 {
-    private const int SigInt = 2, SigKill = 9, SigCont = 18, SigStop = 19;
+    private const int SigKill = 9, SigTerm = 15, SigCont = 18, SigStop = 19;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
@@ -63,7 +63,8 @@ internal sealed class NodeProcess : IDisposable
 
     public void Kill9() { Resume(); Signal(SigKill); _process.WaitForExit(10_000); }
 
-    public void Interrupt() => Signal(SigInt);
+    /// <summary>A graceful stop. SIGTERM, not SIGINT: a background job of a shell without job control ignores SIGINT.</summary>
+    public void Terminate() => Signal(SigTerm);
 
     public void Pause() { Signal(SigStop); Paused = true; }
 

@@ -39,7 +39,7 @@ public sealed class LoggingProcessTests(CliFixture fixture, ITestOutputHelper ou
             Assert.True(await train.WaitForStdoutAsync(l => l.Count(IsGeneration) >= generationsWithWorker + 5 && l.Last(IsGeneration).EndsWith("slots 2"), Timeout),
                 "the worker's slot never took part");
 
-            worker.Interrupt();
+            worker.Terminate();
             var left = await worker.WaitForExitAsync(Timeout);
             Assert.Equal(0, left.ExitCode);
             Assert.Contains(left.Stdout, l => l.Contains("leaving"));
@@ -53,7 +53,7 @@ public sealed class LoggingProcessTests(CliFixture fixture, ITestOutputHelper ou
             var generationsNow = train.Stdout.Count(IsGeneration);
             Assert.True(await train.WaitForStdoutAsync(l => l.Count(IsGeneration) >= generationsNow + 3, Timeout), "training stopped after the leave");
 
-            train.Interrupt();
+            train.Terminate();
             var stopped = await train.WaitForExitAsync(Timeout);
             Assert.Equal(130, stopped.ExitCode);
             foreach (var (name, result) in new[] { ("train", stopped), ("worker", left), ("status", status) })

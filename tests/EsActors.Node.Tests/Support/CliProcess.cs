@@ -138,13 +138,17 @@ public sealed class CliProcess : IDisposable
     /// <summary>Output so far (exit code −1 while running).</summary>
     public CliResult Snapshot() => new(_process.HasExited ? _process.ExitCode : -1, Stdout, Stderr);
 
-    /// <summary>Sends SIGINT, as Ctrl-C in a terminal does (the process decides how to stop).</summary>
-    public void Interrupt()
+    /// <summary>
+    /// Sends SIGTERM, as a service manager does; Ctrl-C (SIGINT) takes the same graceful path in the node. Tests do not
+    /// send SIGINT: a shell without job control starts background jobs with SIGINT ignored, and the children inherit that
+    /// (a test run started that way saw every SIGINT ignored).
+    /// </summary>
+    public void Terminate()
     {
-        if (kill(_process.Id, SigInt) != 0) throw new InvalidOperationException($"kill -INT {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+        if (kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
-    private const int SigInt = 2;
+    private const int SigTerm = 15;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
