@@ -54,6 +54,53 @@ public sealed class JournalFaultProcessTests(CliFixture fixture, ITestOutputHelp
             File.ReadAllText(Path.Combine(disturbed, "J", "progress.csv")).Split('\n').Length); // no generation missing or twice
     }
 
+    [Fact]
+    public async Task A_full_disk_pauses_the_run_without_damaging_its_journal_and_it_finishes_bit_identically_once_space_is_freed()
+    {
+        var work = fixture.NewFolder("disk-full");
+        var disk = Path.Combine(work, "disk");
+        string[] Run(string outDirectory) =>
+        [
+            "train", "--env", "Pendulum-v1", "--run-id", "D", "--out", outDirectory, "--generations", "60",
+            "--target-return", "100000", "--seed", "7", "--slots", "1",
+        ];
+        CliResult result;
+        // The run's folder (journal, progress.csv, logs) on a 4 MiB file system of its own, which the test then fills.
+        using (var small = SmallFileSystem.Mount(disk, "4m"))
+        using (var train = CliProcess.Start(work, Run(Path.Combine(disk, "out"))))
+        {
+            Assert.True(await train.WaitForStdoutAsync(lines => lines.Count(l => l.StartsWith("gen ", StringComparison.Ordinal)) >= 5, Timeout),
+                $"no progress before the disk filled\n{train.Snapshot().Describe()}");
+            var filler = Path.Combine(disk, "filler");
+            small.Fill(filler);
+            var paused = await train.WaitForStderrAsync(lines => lines.Any(l => l.Contains("run D paused", StringComparison.Ordinal) && l.Contains("full", StringComparison.Ordinal)), Timeout);
+            File.Delete(filler);
+            Assert.True(paused, $"the run never said it paused on a full disk\n{train.Snapshot().Describe()}");
+            result = await train.WaitForExitAsync(Timeout);
+            output.WriteLine($"=== disk full mid-run: {result.Describe()}");
+            Assert.Equal(0, result.ExitCode);
+            Assert.Contains(result.Stdout, l => l.StartsWith("done: run D at generation 60", StringComparison.Ordinal));
+            Assert.DoesNotContain("   at ", string.Join('\n', result.Stderr.Concat(result.Stdout)));
+            Assert.Equal("ok", ScalarText(Path.Combine(disk, "out", "journal.db"), "PRAGMA integrity_check"));
+            File.Copy(Path.Combine(disk, "out", "D", "policy.bin"), Path.Combine(work, "disturbed-policy.bin"));
+            File.Copy(Path.Combine(disk, "out", "D", "progress.csv"), Path.Combine(work, "disturbed-progress.csv"));
+        }
+
+        var undisturbed = Path.Combine(work, "undisturbed");
+        Assert.Equal(0, (await CliProcess.RunAsync(Timeout, work, Run(undisturbed))).ExitCode);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(undisturbed, "D", "policy.bin")), File.ReadAllBytes(Path.Combine(work, "disturbed-policy.bin")));
+        Assert.Equal(File.ReadAllLines(Path.Combine(undisturbed, "D", "progress.csv")).Length, File.ReadAllLines(Path.Combine(work, "disturbed-progress.csv")).Length);
+    }
+
+    private static string ScalarText(string journal, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={journal};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToString(command.ExecuteScalar()) ?? "";
+    }
+
     /// <summary>A short Pendulum run with a snapshot every 5 generations, in its own folder and journal.</summary>
     private static string[] ShortRun(string work, int generations) =>
     [
