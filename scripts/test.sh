@@ -9,6 +9,7 @@ need=()
 [ -e /usr/lib/x86_64-linux-gnu/libmujoco.so.2.2.2 ] || ls /usr/lib/*/libmujoco.so.2.2.2 >/dev/null 2>&1 || need+=(libmujoco2.2.2 libmujoco-dev)
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
 command -v chromium >/dev/null || need+=(chromium)   # the dashboard's end-to-end test (headless)
+command -v ip >/dev/null || need+=(iproute2)      # the partition test makes network namespaces
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null

@@ -14,6 +14,15 @@ public static class ExitCodes
     public const int JournalUnavailable = 4;
     /// <summary>The cluster's management endpoint (<c>status --management URL</c>) did not answer.</summary>
     public const int ClusterUnreachable = 5;
+    /// <summary>
+    /// Other nodes removed this one from the cluster (downed: it was cut off from the majority, or an operator downed it).
+    /// The run goes on where the majority is; a supervisor may simply start the node again.
+    /// </summary>
+    public const int Downed = 6;
+
+    /// <summary>The one line a node prints when the cluster removed it without its asking.</summary>
+    public const string DownedMessage =
+        "this node was removed from the cluster by the other nodes (downed: cut off from the majority by a network partition or a long pause, or downed by an operator)";
 }
 
 /// <summary>A problem with the user's input or surroundings: printed as one line, without a stack trace, with a non-zero exit.</summary>

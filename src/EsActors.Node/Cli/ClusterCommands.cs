@@ -50,6 +50,11 @@ public static class ClusterCommands
             Console.Error.WriteLine($"error: {await node.Refused}");
             return ExitCodes.Incompatible;
         }
+        if (!cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"error: {ExitCodes.DownedMessage}");
+            return ExitCodes.Downed;
+        }
         Console.WriteLine($"worker {node.Cluster.SelfAddress} leaving");
         return 0;
     }

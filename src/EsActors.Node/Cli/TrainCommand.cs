@@ -111,6 +111,8 @@ public static class TrainCommand
         if (!accepted.Finished)
         {
             using var registration = cancellation.Register(() => finished.TrySetResult(Interrupted));
+            // Removed without asking (this node is not leaving: a leave follows a stop): the split brain resolver downed it.
+            node.Cluster.RegisterOnMemberRemoved(() => finished.TrySetResult(Downed));
             stopped = await finished.Task;
         }
 
@@ -139,10 +141,11 @@ public static class TrainCommand
         LearningCurves.WriteRun(Path.Combine(runDirectory, LearningCurves.CurveFile), RunOutputs.CurveTitle(history.State.Definition), progress.Rows);
         if (stopped is not null)
         {
-            if (stopped != Interrupted) Console.Error.WriteLine($"error: run {runId} stopped: {stopped}");
+            if (stopped == Downed) Console.Error.WriteLine($"error: {ExitCodes.DownedMessage}; run {runId} goes on wherever the majority is");
+            else if (stopped != Interrupted) Console.Error.WriteLine($"error: run {runId} stopped: {stopped}");
             else Console.WriteLine($"stopped: run {runId} at generation {history.State.Generation}; wrote {progressPath} and {policyPath}");
             Console.WriteLine($"to resume: {ResumeCommand(o, runId, journal)}");
-            return stopped == Interrupted ? InterruptedExitCode : 1;
+            return stopped == Interrupted ? InterruptedExitCode : stopped == Downed ? ExitCodes.Downed : ExitCodes.RunFailed;
         }
         var last = history.Generations.Count > 0 ? history.Generations[^1] : null;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -166,6 +169,7 @@ public static class TrainCommand
     /// <summary>Exit code of a run stopped by Ctrl-C / SIGINT (128 + SIGINT, the shell's convention).</summary>
     public const int InterruptedExitCode = 130;
     private const string Interrupted = "interrupted";
+    private const string Downed = "downed";
 
     /// <summary>
     /// progress.csv of a (re)started run: the file's rows the journal also holds, the journal's rows the file lacks

@@ -26,6 +26,10 @@ internal sealed class ClusterProcess : IDisposable
     public static ClusterProcess Start(string name, string workingDirectory, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
         new(name, CliProcess.Start(workingDirectory, args, environment));
 
+    /// <summary>Starts the CLI inside a network namespace of <paramref name="lab"/> (node <paramref name="node"/>).</summary>
+    public static ClusterProcess StartIn(NetworkLab lab, int node, string name, string workingDirectory, IReadOnlyList<string> args) =>
+        new(name, CliProcess.StartThrough(["ip", .. lab.Prefix(node)], workingDirectory, args));
+
     public Task<bool> WaitForStdoutAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout) => _process.WaitForStdoutAsync(condition, timeout);
 
     public Task<bool> WaitForStderrAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout) => _process.WaitForStderrAsync(condition, timeout);

@@ -30,11 +30,12 @@ public sealed class CliProcess : IDisposable
     /// <summary>The bench executable (only next to tests that reference the Bench project).</summary>
     public static string BenchDll => Path.Combine(AppContext.BaseDirectory, "EsActors.Bench.dll");
 
-    private CliProcess(IReadOnlyList<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? dll = null)
+    private CliProcess(IReadOnlyList<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment, string? dll = null,
+        IReadOnlyList<string>? launcher = null)
     {
         dll ??= NodeDll;
         if (!File.Exists(dll)) throw new FileNotFoundException($"{Path.GetFileName(dll)} is not in the test output folder", dll);
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher is null ? "dotnet" : launcher[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -44,6 +45,11 @@ public sealed class CliProcess : IDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (launcher is not null)
+        {
+            foreach (var a in launcher.Skip(1)) start.ArgumentList.Add(a);
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -69,6 +75,13 @@ public sealed class CliProcess : IDisposable
     /// <summary>Starts the CLI with extra environment variables (e.g. the log level).</summary>
     public static CliProcess Start(string workingDirectory, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment) =>
         new(args, workingDirectory, environment);
+
+    /// <summary>
+    /// Starts the CLI through a launcher that execs it (e.g. <c>ip netns exec NS</c>: the process keeps the launcher's PID,
+    /// so killing it kills the node).
+    /// </summary>
+    public static CliProcess StartThrough(IReadOnlyList<string> launcher, string workingDirectory, IReadOnlyList<string> args) =>
+        new(args, workingDirectory, null, null, launcher);
 
     /// <summary>Runs the CLI to completion (killing it after <paramref name="timeout"/>) and returns its output.</summary>
     public static async Task<CliResult> RunAsync(TimeSpan timeout, string workingDirectory, params string[] args)
