@@ -41,6 +41,7 @@ public static class Program
         var root = new RootCommand("EsActors bench: measure raw and cluster throughput, update step, message sizes and journal cost")
             { env, quick, output, postgres, population, prepare, nodes, clusterOnly, config };
         root.Subcommands.Add(ChaosCommand());
+        root.Subcommands.Add(ChurnCommand());
         root.SetAction((r, ct) => BenchCommand.Run(
             new(r.GetValue(env)!, r.GetValue(quick), r.GetValue(output), r.GetValue(postgres), r.GetValue(population), r.GetValue(prepare),
                 r.GetValue(nodes) is { Length: > 0 } k ? k : null, r.GetValue(clusterOnly), r.GetValue(config)), ct));
@@ -65,6 +66,31 @@ public static class Program
             var folder = r.GetValue(work) ?? Directory.CreateTempSubdirectory("esactors-chaos-").FullName;
             var report = await ChaosRun.Run(new ChaosOptions(f, r.GetValue(seed), target, r.GetValue(generations) ?? 40 * f + 40, r.GetValue(workers), folder), Console.Out, ct);
             ChaosRun.Print(report, Console.Out);
+            return report.Passed ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command ChurnCommand()
+    {
+        var minutes = new Option<double>("--minutes") { Description = "Minutes of churn, counted from the first generation", DefaultValueFactory = _ => 10 };
+        var interval = new Option<double>("--interval") { Description = "Seconds between kills of a churned worker (each replaced at once)", DefaultValueFactory = _ => 5 };
+        var killAt = new Option<double?>("--optimizer-kill-at") { Description = "Seconds into the churn at which the optimizer's node is killed, once (default: half-way)" };
+        var stableWorkers = new Option<int>("--stable-workers") { Description = "Long-lived workers (never killed; their memory is reported)", DefaultValueFactory = _ => 4 };
+        var churnedWorkers = new Option<int>("--churned-workers") { Description = "Workers up at a time that are killed and replaced in turn", DefaultValueFactory = _ => 2 };
+        var journal = new Option<string?>("--journal") { Description = "Journal the cluster shares: PostgreSQL connection string or SQLite path (default: $ESACTORS_TEST_POSTGRES)" };
+        var work = new Option<string?>("--work") { Description = "Folder for the run's files and node logs (default: a new temp folder)" };
+        var command = new Command("churn", "Liveness under churn: kill and replace a worker every few seconds and the optimizer's node once; report gaps, throughput and memory")
+            { minutes, interval, killAt, stableWorkers, churnedWorkers, journal, work };
+        command.SetAction(async (r, ct) =>
+        {
+            var target = r.GetValue(journal) ?? Environment.GetEnvironmentVariable("ESACTORS_TEST_POSTGRES")
+                ?? throw new UserError("--journal is required (or set ESACTORS_TEST_POSTGRES): a PostgreSQL connection string or an SQLite path");
+            var folder = r.GetValue(work) ?? Directory.CreateTempSubdirectory("esactors-churn-").FullName;
+            var duration = TimeSpan.FromMinutes(r.GetValue(minutes));
+            var report = await ChurnRun.Run(new ChurnOptions(duration, TimeSpan.FromSeconds(r.GetValue(interval)), target, r.GetValue(stableWorkers),
+                r.GetValue(churnedWorkers), r.GetValue(killAt) is { } k ? TimeSpan.FromSeconds(k) : duration / 2, folder), Console.Out, ct);
+            ChurnRun.Print(report, Console.Out);
             return report.Passed ? 0 : 1;
         });
         return command;

@@ -72,6 +72,7 @@ public sealed class EsNode : IAsyncDisposable
                         PoisonPill.Instance,
                         ClusterSingletonManagerSettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)),
                     "optimizer");
+            if (options.HostsOptimizer) system.ActorOf(JournalWarmup.Props(), "journal-warmup");
             if (options.HostsOptimizer)
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-optimizer", () => StopLocalOptimizer(system));
             var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/optimizer",
