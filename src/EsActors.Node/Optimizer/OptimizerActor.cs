@@ -177,7 +177,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnBatchResult(BatchResult result)
     {
         if (!_dispatch.FromAssignee(result)) return; // nothing was held for it: nothing to free or dispatch
-        if (_dispatch.ExcludeIfNonFinite(result) is { } excluded)
+        if (_dispatch.ExcludeIfImpossible(result) is { } excluded)
         {
             foreach (var entity in excluded.Entities) Context.Unwatch(entity);
             if (excluded.Failure is not null) Fail(excluded.Failure); else Dispatch();
