@@ -137,6 +137,7 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     {
         if (Impossibility(result) is not { } what || !FromAssignee(result)) return null;
         var node = EvaluatorIds.Node(result.EvaluatorId);
+        if (Slots.IsExcluded(node)) return new Exclusion(node, [], null); // its late answers (stale ones pass FromAssignee): dropped, logged once
         var where = $"batch {result.BatchId} of generation {result.Generation}";
         if (_impossibleFrom.TryGetValue((result.Generation, result.BatchId), out var first) && first != node)
             return new Exclusion(node, [], $"{where} gave impossible results (non-finite or out of bounds) on nodes {first} and {node}, the last {what}: the environment or the policy diverges");

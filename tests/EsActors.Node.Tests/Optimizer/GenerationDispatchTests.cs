@@ -310,6 +310,9 @@ public sealed class GenerationDispatchAuthorityTests
         Assert.Contains("return 1E+06", line);
         Assert.Contains("CartPole-v1", line);
         Assert.False(dispatch.FromAssignee(FakeResults.For(sent.First(b => b.EvaluatorId == SlotA)))); // its honest-looking late answers too
+        var stale = WithFirstReturn(sent.Last(b => b.EvaluatorId == SlotA), 1e6) with { Generation = 5 };
+        Assert.Equal(NodeA, dispatch.ExcludeIfImpossible(stale)?.Node); // a late forgery of another generation: dropped...
+        Assert.Single(log.Lines, l => l.Level == LogLevel.ErrorLevel); // ...without another line
         var completed = AnswerAll(dispatch, sent.Where(b => b.EvaluatorId == SlotB).Concat(dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch)));
         Assert.NotNull(completed);
         Assert.True(completed.Reissued > 0);
