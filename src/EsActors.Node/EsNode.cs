@@ -69,18 +69,19 @@ public sealed class EsNode : IAsyncDisposable
                 system.ActorOf(ClusterSingletonManager.Props(
                         // The host recovers from the journal when the singleton starts: if the journal is down then, it
                         // stops, and the supervisor starts it again with backoff (the singleton manager would not).
-                        // Run host and optimizer take messages only from this node and admitted members (MemberCheckedMailbox).
+                        // The singleton (supervisor), run host and optimizer take messages only from this node and admitted
+                        // members (MemberCheckedMailbox): a stranger's PoisonPill would otherwise stop the singleton for good.
                         BackoffSupervisor.Props(RunHost.Props((runId, replayEventsOnly) =>
                                 OptimizerActor.Props(runId, settings, region, mediator, replayEventsOnly).WithMailbox(MemberCheckedMailbox.ConfigPath))
                             .WithMailbox(MemberCheckedMailbox.ConfigPath),
-                            "host", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2),
+                            "host", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2).WithMailbox(MemberCheckedMailbox.ConfigPath),
                         PoisonPill.Instance,
                         ClusterSingletonManagerSettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)),
                     "optimizer");
             if (options.HostsOptimizer)
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-optimizer", () => StopLocalOptimizer(system));
             var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/optimizer",
-                ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)), "optimizer-proxy");
+                ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)).WithMailbox(MemberCheckedMailbox.ConfigPath), "optimizer-proxy");
             return new EsNode(system, region, proxy, replica, view, settings) { Refused = refused.Task };
         }
         catch

@@ -51,6 +51,8 @@ public sealed class MemberAuthority : IExtension
         if (sender is null || sender.IsNobody() || sender is DeadLetterActorRef)
             // A remote message without a sender arrives like a local one: run messages and kills must name their sender.
             return message is IEsMessage or IPossiblyHarmful ? "it names no sender" : null;
+        // Akka's death watch delivers Terminated with the dead actor as sender, whose node may already be removed.
+        if (message is Terminated) return null;
         var address = sender.Path.Address;
         if (Admits(address)) return null;
         return RequiresProof

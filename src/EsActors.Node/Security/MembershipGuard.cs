@@ -36,6 +36,9 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     private readonly HashSet<Address> _refusedMembers = new();
     /// <summary>Members that challenged this node while it has no secret (judged once they are known as members).</summary>
     private readonly HashSet<Address> _askedForSecret = new();
+    /// <summary>Who challenged this node, and whether it verified anyone: to tell why, if it is downed.</summary>
+    private readonly HashSet<Address> _challengers = new();
+    private bool _verifiedAny;
 
     public MembershipGuard(TaskCompletionSource<string> refused)
     {
@@ -63,7 +66,11 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     private void OnMemberEvent(ClusterEvent.IMemberEvent e)
     {
         var member = e.Member;
-        if (member.Address.Equals(_cluster.SelfAddress)) return;
+        if (member.Address.Equals(_cluster.SelfAddress))
+        {
+            if (e is ClusterEvent.MemberDowned or ClusterEvent.MemberRemoved) OnSelfDowned();
+            return;
+        }
         switch (e)
         {
             case ClusterEvent.MemberRemoved or ClusterEvent.MemberDowned or ClusterEvent.MemberLeft or ClusterEvent.MemberExited:
@@ -87,6 +94,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     private void OnChallenge(MembershipChallenge challenge)
     {
         var challenger = Sender.Path.Address;
+        _challengers.Add(challenger);
         if (_authority.Secret is { } secret)
         {
             Sender.Tell(new MembershipProof(challenge.Nonce, secret.Proof(challenger, _cluster.SelfAddress, challenge.Nonce)), Self);
@@ -96,6 +104,19 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         // Asked for a proof without a secret: if the asker was in the cluster before this node, this node is the odd one out.
         _askedForSecret.Add(challenger);
         CheckAskedForSecret(challenger);
+    }
+
+    /// <summary>
+    /// This node was downed: if members challenged it and it could verify none of them (its secret differs, or it has
+    /// none), the refusal is the reason — said here, because the older side may down it before this node sees a proof.
+    /// </summary>
+    private void OnSelfDowned()
+    {
+        if (_challengers.Count == 0 || _verifiedAny) return;
+        var by = string.Join(", ", _challengers.Select(a => a.ToString()).Order(StringComparer.Ordinal));
+        RefuseSelf(_authority.RequiresProof
+            ? $"member {by} downed this node after asking it for the cluster secret, and none of them proved this node's secret: the secrets differ"
+            : $"member {by} asks for the cluster secret and this node has none (set {ClusterSecret.Section}.secret, secret-file or {ClusterSecret.Variable})");
     }
 
     private void CheckAskedForSecret(Address asker)
@@ -112,6 +133,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         if (_authority.Secret!.Verifies(_cluster.SelfAddress, prover, pending.Nonce, proof.Mac))
         {
             _authority.Verified(prover);
+            _verifiedAny = true;
             _log.Info("Member {Member} proved the cluster secret", prover);
             Context.System.EventStream.Publish(new MemberVerified(pending.Member.UniqueAddress));
             return;

@@ -131,7 +131,8 @@ public sealed class SecretClusterProcessTests(ITestOutputHelper output)
 
             // Both workers: refused on their side (one error line, exit code 3) and on the train node's.
             Assert.Equal(3, await wrong.WaitForExitAsync(Timeout));
-            Assert.Contains(wrong.Stderr, l => l.StartsWith("error: this node was refused by the cluster", StringComparison.Ordinal) && l.Contains("does not share its cluster secret", StringComparison.Ordinal));
+            Assert.Contains(wrong.Stderr, l => l.StartsWith("error: this node was refused by the cluster", StringComparison.Ordinal)
+                && (l.Contains("does not share its cluster secret", StringComparison.Ordinal) || l.Contains("the secrets differ", StringComparison.Ordinal)));
             Assert.Equal(3, await none.WaitForExitAsync(Timeout));
             Assert.Contains(none.Stderr, l => l.StartsWith("error: this node was refused by the cluster", StringComparison.Ordinal) && l.Contains("this node has none", StringComparison.Ordinal));
             Assert.True(await train.WaitForStderrAsync(lines =>
