@@ -28,12 +28,61 @@ public readonly record struct StepResult(double Reward, bool Terminated, bool Tr
 
 /// <param name="Id">Gymnasium id, e.g. "CartPole-v1".</param>
 /// <param name="RewardThreshold">Return at which the task counts as solved (Gymnasium's reward_threshold), if it has one.</param>
+/// <param name="Rewards">What one episode can return for its length: the optimizer treats anything outside as a failed batch.</param>
 public sealed record EnvironmentSpec(
     string Id,
     int ObservationSize,
     ActionSpace Action,
     int MaxEpisodeSteps,
-    double? RewardThreshold);
+    double? RewardThreshold,
+    RewardBounds Rewards);
+
+/// <summary>
+/// The returns an episode of a given length can have: every step's reward lies in [<see cref="MinPerStep"/>,
+/// <see cref="MaxPerStep"/>], and once per episode a goal may add <see cref="TerminalBonus"/> (MountainCar's 100).
+/// Exact for the classic-control tasks; for MuJoCo a stated, conservative maximal speed (see each task). An evaluator
+/// cannot return anything outside without lying or a broken build, so the optimizer treats it like a non-finite result.
+/// </summary>
+public sealed record RewardBounds(double MinPerStep, double MaxPerStep, double TerminalBonus = 0)
+{
+    /// <summary>
+    /// Whether <paramref name="episodeReturn"/> is possible for an episode of <paramref name="length"/> steps (0: the
+    /// half was not run, so it returns exactly 0). The rounding of a sum of doubles gets a relative slack of 1e-9.
+    /// </summary>
+    public bool Admits(double episodeReturn, int length)
+    {
+        if (length < 0) return false;
+        if (length == 0) return episodeReturn == 0;
+        var low = MinPerStep * length;
+        var high = MaxPerStep * length + TerminalBonus;
+        var slack = 1e-9 * Math.Max(1, Math.Max(Math.Abs(low), Math.Abs(high)));
+        return episodeReturn >= low - slack && episodeReturn <= high + slack;
+    }
+
+    /// <summary>The interval for <paramref name="length"/> steps, for log lines.</summary>
+    public string Describe(int length) => $"[{MinPerStep * length:G6}, {MaxPerStep * length + TerminalBonus:G6}] for {length} steps";
+
+    /// <summary>
+    /// Bounds of the MuJoCo locomotion reward forward_weight·Δx/dt + healthy − ctrl_weight·|a|²: the healthy reward
+    /// and the control cost are exact (|a|² ≤ Σ max(low², high²) over the action box); Δx/dt, the body's speed, has no
+    /// hard limit in the physics, so it is bounded by <paramref name="maxSpeed"/> m/s either way. With a step's return
+    /// summed over the episode, that bounds the mean speed over the episode, not each step.
+    /// </summary>
+    public static RewardBounds Locomotion(ActionSpace action, double forwardWeight, double healthyReward, double ctrlCostWeight, double maxSpeed)
+    {
+        var maxSquares = 0.0;
+        for (var i = 0; i < action.Size; i++) maxSquares += Math.Max((double)action.Low[i] * action.Low[i], (double)action.High[i] * action.High[i]);
+        // The healthy reward only widens the upper bound (the lower one does not count on it).
+        return new RewardBounds(-forwardWeight * maxSpeed - ctrlCostWeight * maxSquares, forwardWeight * maxSpeed + Math.Max(0, healthyReward));
+    }
+
+    /// <summary>
+    /// The speed the MuJoCo bounds assume at most, averaged over an episode: 100 m/s, about seven times the fastest
+    /// published HalfCheetah policies (~15 m/s, returns ~15,000 over 1,000 steps) and far beyond the other bodies. A
+    /// simulation that diverges ends its episode with reward 0 on that step (MuJoCoEnvironment), so it stays inside.
+    /// </summary>
+    public const double MuJoCoMaxSpeed = 100.0;
+}
 
 /// <summary>Either a discrete choice among <see cref="Count"/> actions or a box of <see cref="Size"/> bounded reals.</summary>
 public sealed record ActionSpace

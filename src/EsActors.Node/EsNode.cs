@@ -43,6 +43,7 @@ public sealed class EsNode : IAsyncDisposable
     {
         config ??= NodeConfig.Build(options);
         var settings = DispatchSettings.From(config);
+        ClusterSecret.From(config); // a bad secret setting is one error line before the node starts
         var system = TlsSettings.From(config) is { } tls
             ? ActorSystem.Create(NodeOptions.SystemName, BootstrapSetup.Create().WithConfig(config).And(tls.Setup()))
             : ActorSystem.Create(NodeOptions.SystemName, config);
@@ -50,11 +51,11 @@ public sealed class EsNode : IAsyncDisposable
         {
             var cluster = Cluster.Get(system);
             var view = new ReplicaView();
-            var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow, view), "replica");
+            var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow, view).WithMailbox(MemberCheckedMailbox.ConfigPath), "replica");
             var self = cluster.SelfAddress.ToString();
             var region = ClusterSharding.Get(system).Start(
                 EvaluatorIds.TypeName,
-                EvaluatorActor.Props(replica, self, view).WithDispatcher(NodeDispatchers.Evaluator),
+                EvaluatorActor.Props(replica, self, view).WithDispatcher(NodeDispatchers.Evaluator).WithMailbox(MemberCheckedMailbox.ConfigPath),
                 ClusterShardingSettings.Create(system),
                 new EvaluatorMessageExtractor(),
                 new SlotAllocationStrategy(system),
@@ -63,12 +64,17 @@ public sealed class EsNode : IAsyncDisposable
             system.ActorOf(MembershipLogger.Props(), "membership");
             var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             system.ActorOf(CompatibilityGuard.Props(refused), "compatibility");
+            system.ActorOf(MembershipGuard.Props(refused), MembershipGuard.Name);
             if (options.HostsOptimizer)
                 system.ActorOf(ClusterSingletonManager.Props(
                         // The host recovers from the journal when the singleton starts: if the journal is down then, it
                         // stops, and the supervisor starts it again with backoff (the singleton manager would not).
-                        BackoffSupervisor.Props(RunHost.Props((runId, replayEventsOnly) => OptimizerActor.Props(runId, settings, region, mediator, replayEventsOnly)),
-                            "host", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2),
+                        // The singleton (supervisor), run host and optimizer take messages only from this node and admitted
+                        // members (MemberCheckedMailbox): a stranger's PoisonPill would otherwise stop the singleton for good.
+                        BackoffSupervisor.Props(RunHost.Props((runId, replayEventsOnly) =>
+                                OptimizerActor.Props(runId, settings, region, mediator, replayEventsOnly).WithMailbox(MemberCheckedMailbox.ConfigPath))
+                            .WithMailbox(MemberCheckedMailbox.ConfigPath),
+                            "host", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), 0.2).WithMailbox(MemberCheckedMailbox.ConfigPath),
                         PoisonPill.Instance,
                         ClusterSingletonManagerSettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)),
                     "optimizer");
@@ -76,7 +82,7 @@ public sealed class EsNode : IAsyncDisposable
             if (options.HostsOptimizer)
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-optimizer", () => StopLocalOptimizer(system));
             var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/optimizer",
-                ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)), "optimizer-proxy");
+                ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)).WithMailbox(MemberCheckedMailbox.ConfigPath), "optimizer-proxy");
             return new EsNode(system, region, proxy, replica, view, settings) { Refused = refused.Task };
         }
         catch

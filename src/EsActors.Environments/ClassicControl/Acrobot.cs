@@ -14,7 +14,8 @@ public sealed class Acrobot : IEnvironment
 {
     /// <summary>Gymnasium's registration: 500 steps, solved at an average return of −100.</summary>
     public static EnvironmentSpec SpecV1 { get; } =
-        new("Acrobot-v1", ObservationSize: 6, ActionSpace.Discrete(3), MaxEpisodeSteps: 500, RewardThreshold: -100.0);
+        new("Acrobot-v1", ObservationSize: 6, ActionSpace.Discrete(3), MaxEpisodeSteps: 500, RewardThreshold: -100.0,
+            Rewards: new RewardBounds(-1, 0)); // −1 per step, 0 on the step that reaches the goal
 
     private const double Dt = 0.2;
     private const double LinkLength1 = 1.0;

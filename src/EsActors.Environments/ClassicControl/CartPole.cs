@@ -13,7 +13,8 @@ public sealed class CartPole : IEnvironment
 {
     /// <summary>Gymnasium's registration: 500 steps, solved at an average return of 475.</summary>
     public static EnvironmentSpec SpecV1 { get; } =
-        new("CartPole-v1", ObservationSize: 4, ActionSpace.Discrete(2), MaxEpisodeSteps: 500, RewardThreshold: 475.0);
+        new("CartPole-v1", ObservationSize: 4, ActionSpace.Discrete(2), MaxEpisodeSteps: 500, RewardThreshold: 475.0,
+            Rewards: new RewardBounds(1, 1)); // 1 for every step
 
     private const double Gravity = 9.8;
     private const double MassCart = 1.0;

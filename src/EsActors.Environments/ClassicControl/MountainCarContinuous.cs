@@ -12,7 +12,8 @@ public sealed class MountainCarContinuous : IEnvironment
 {
     /// <summary>Gymnasium's registration: 999 steps, solved at an average return of 90.</summary>
     public static EnvironmentSpec SpecV0 { get; } =
-        new("MountainCarContinuous-v0", ObservationSize: 2, ActionSpace.Box(1, MinAction, MaxAction), MaxEpisodeSteps: 999, RewardThreshold: 90.0);
+        new("MountainCarContinuous-v0", ObservationSize: 2, ActionSpace.Box(1, MinAction, MaxAction), MaxEpisodeSteps: 999, RewardThreshold: 90.0,
+            Rewards: new RewardBounds(-0.1 * MaxAction * MaxAction, 0, TerminalBonus: 100)); // −0.1·a² with |a| ≤ 1, +100 once at the goal
 
     private const float MinAction = -1.0f;
     private const float MaxAction = 1.0f;

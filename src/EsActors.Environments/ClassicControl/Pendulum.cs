@@ -12,7 +12,9 @@ public sealed class Pendulum : IEnvironment
 {
     /// <summary>Gymnasium's registration: 200 steps, no reward threshold.</summary>
     public static EnvironmentSpec SpecV1 { get; } =
-        new("Pendulum-v1", ObservationSize: 3, ActionSpace.Box(1, -MaxTorque, MaxTorque), MaxEpisodeSteps: 200, RewardThreshold: null);
+        new("Pendulum-v1", ObservationSize: 3, ActionSpace.Box(1, -MaxTorque, MaxTorque), MaxEpisodeSteps: 200, RewardThreshold: null,
+            // −(θ² + 0.1·θ̇² + 0.001·u²) with θ normalized to [−π, π], |θ̇| ≤ 8 and |u| ≤ 2: in [−16.2736..., 0].
+            Rewards: new RewardBounds(-(Math.PI * Math.PI + 0.1 * MaxSpeed * MaxSpeed + 0.001 * MaxTorque * MaxTorque), 0));
 
     private const float MaxTorque = 2.0f;
     private const double MaxSpeed = 8.0;

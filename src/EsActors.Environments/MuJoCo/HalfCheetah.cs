@@ -6,9 +6,12 @@ namespace EsActors.Environments.MuJoCo;
 /// </summary>
 public sealed unsafe class HalfCheetah : ForwardLocomotion
 {
-    public static readonly EnvironmentSpec SpecV4 = new("HalfCheetah-v4", 17, ActionSpace.Box(6, -1f, 1f), 1000, 4800.0);
+    public static readonly EnvironmentSpec SpecV4 = new("HalfCheetah-v4", 17, ActionSpace.Box(6, -1f, 1f), 1000, 4800.0,
+        RewardBounds.Locomotion(ActionSpace.Box(6, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
 
-    public HalfCheetah() : base(SpecV4, "half_cheetah.xml", frameSkip: 5, ctrlCostWeight: 0.1, resetNoise: 0.1, gaussianVelocityNoise: true) { }
+    private const double CtrlCostWeight = 0.1, HealthyReward = 0;
+
+    public HalfCheetah() : base(SpecV4, "half_cheetah.xml", frameSkip: 5, ctrlCostWeight: CtrlCostWeight, resetNoise: 0.1, gaussianVelocityNoise: true) { }
 
     private protected override void WriteObservation(Span<float> observation)
     {

@@ -7,9 +7,12 @@ namespace EsActors.Environments.MuJoCo;
 /// </summary>
 public sealed unsafe class Hopper : ForwardLocomotion
 {
-    public static readonly EnvironmentSpec SpecV4 = new("Hopper-v4", 11, ActionSpace.Box(3, -1f, 1f), 1000, 3800.0);
+    public static readonly EnvironmentSpec SpecV4 = new("Hopper-v4", 11, ActionSpace.Box(3, -1f, 1f), 1000, 3800.0,
+        RewardBounds.Locomotion(ActionSpace.Box(3, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
 
-    public Hopper() : base(SpecV4, "hopper.xml", frameSkip: 4, ctrlCostWeight: 1e-3, resetNoise: 5e-3, healthyReward: 1.0) { }
+    private const double CtrlCostWeight = 1e-3, HealthyReward = 1.0;
+
+    public Hopper() : base(SpecV4, "hopper.xml", frameSkip: 4, ctrlCostWeight: CtrlCostWeight, resetNoise: 5e-3, healthyReward: HealthyReward) { }
 
     private protected override bool IsTerminal()
     {

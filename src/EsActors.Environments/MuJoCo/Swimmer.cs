@@ -6,9 +6,12 @@ namespace EsActors.Environments.MuJoCo;
 /// </summary>
 public sealed unsafe class Swimmer : ForwardLocomotion
 {
-    public static readonly EnvironmentSpec SpecV4 = new("Swimmer-v4", 8, ActionSpace.Box(2, -1f, 1f), 1000, 360.0);
+    public static readonly EnvironmentSpec SpecV4 = new("Swimmer-v4", 8, ActionSpace.Box(2, -1f, 1f), 1000, 360.0,
+        RewardBounds.Locomotion(ActionSpace.Box(2, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
 
-    public Swimmer() : base(SpecV4, "swimmer.xml", frameSkip: 4, ctrlCostWeight: 1e-4, resetNoise: 0.1) { }
+    private const double CtrlCostWeight = 1e-4, HealthyReward = 0;
+
+    public Swimmer() : base(SpecV4, "swimmer.xml", frameSkip: 4, ctrlCostWeight: CtrlCostWeight, resetNoise: 0.1) { }
 
     private protected override void WriteObservation(Span<float> observation)
     {

@@ -7,9 +7,12 @@ namespace EsActors.Environments.MuJoCo;
 /// </summary>
 public sealed unsafe class Walker2d : ForwardLocomotion
 {
-    public static readonly EnvironmentSpec SpecV4 = new("Walker2d-v4", 17, ActionSpace.Box(6, -1f, 1f), 1000, null);
+    public static readonly EnvironmentSpec SpecV4 = new("Walker2d-v4", 17, ActionSpace.Box(6, -1f, 1f), 1000, null,
+        RewardBounds.Locomotion(ActionSpace.Box(6, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
 
-    public Walker2d() : base(SpecV4, "walker2d.xml", frameSkip: 4, ctrlCostWeight: 1e-3, resetNoise: 5e-3, healthyReward: 1.0) { }
+    private const double CtrlCostWeight = 1e-3, HealthyReward = 1.0;
+
+    public Walker2d() : base(SpecV4, "walker2d.xml", frameSkip: 4, ctrlCostWeight: CtrlCostWeight, resetNoise: 5e-3, healthyReward: HealthyReward) { }
 
     private protected override bool IsTerminal()
     {

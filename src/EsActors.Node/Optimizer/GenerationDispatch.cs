@@ -27,7 +27,9 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     private readonly BatchPacing _pacing = new(settings.MinBatchTime.TotalSeconds);
     private InFlight? _gen;
     private int _totalReissued, _totalBackups;
-    private readonly Dictionary<(int Generation, int BatchId), string> _nonFiniteFrom = [];
+    private readonly Dictionary<(int Generation, int BatchId), string> _impossibleFrom = [];
+    /// <summary>The run's environment: what an episode can return, and its step limit (set by <see cref="Start"/>).</summary>
+    private (string Id, RewardBounds Rewards, int MaxSteps)? _env;
     private readonly Dictionary<string, (int Generation, TimeSpan At)> _replicaResets = new(StringComparer.Ordinal);
 
     public SlotTable<TRef> Slots { get; } = new();
@@ -44,7 +46,9 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
         var plan = PerturbationPlan.For(run, state.Generation, RunLogic.NoiseFor(run));
         var slots = Math.Max(1, Slots.Count);
         var work = new GenerationWork(run, plan, slots * settings.BatchesPerSlot, slots, _pacing.MinPairsPerBatch, settings.SplitTailPairs);
-        _gen = new InFlight(work, state.Checksum(), state.EpisodeCap(EnvironmentRegistry.GetSpec(run.EnvironmentId).MaxEpisodeSteps), now);
+        var spec = EnvironmentRegistry.GetSpec(run.EnvironmentId);
+        _env = (spec.Id, spec.Rewards, spec.MaxEpisodeSteps);
+        _gen = new InFlight(work, state.Checksum(), state.EpisodeCap(spec.MaxEpisodeSteps), now);
     }
 
     /// <summary>Stops dispatching (the run failed).</summary>
@@ -118,29 +122,55 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
         return new Completed(gen.Work.Assemble((now - gen.Started).TotalSeconds), gen.Work.Reissued, gen.Work.Backups);
     }
 
-    /// <summary>A node excluded for a non-finite result: the entities to stop watching, and a reason to stop the run if it must.</summary>
+    /// <summary>A node excluded for an impossible result: the entities to stop watching, and a reason to stop the run if it must.</summary>
     public sealed record Exclusion(string Node, IReadOnlyList<TRef> Entities, string? Failure);
 
     /// <summary>
-    /// A result holding a non-finite return or observation statistic is treated like a lost node: the node is
-    /// excluded from the run for good and what it held (this batch included) is redone elsewhere, so θ is what a
-    /// healthy cluster computes. Two nodes failing the same batch mean the work itself diverges, not a node: the run
-    /// stops, as it does when no node is left to redo the batch. Returns null for a finite result.
+    /// A result no honest evaluator can produce is treated like a lost node: a non-finite return or observation
+    /// statistic, a return outside what the environment's rewards allow for the episode's length
+    /// (<see cref="RewardBounds"/>), or an episode longer than its cap. The node is excluded from the run for good and
+    /// what it held (this batch included) is redone elsewhere, so θ is what a healthy cluster computes. Two nodes failing
+    /// the same batch mean the work itself diverges, not a node: the run stops, as it does when no node is left to redo
+    /// the batch. Returns null for a possible result (and for one that <see cref="FromAssignee"/> drops anyway).
     /// </summary>
-    public Exclusion? ExcludeIfNonFinite(BatchResult result)
+    public Exclusion? ExcludeIfImpossible(BatchResult result)
     {
-        if (result.Items.All(IsFinite) || !FromAssignee(result)) return null;
+        if (Impossibility(result) is not { } what || !FromAssignee(result)) return null;
         var node = EvaluatorIds.Node(result.EvaluatorId);
+        if (Slots.IsExcluded(node)) return new Exclusion(node, [], null); // its late answers (stale ones pass FromAssignee): dropped, logged once
         var where = $"batch {result.BatchId} of generation {result.Generation}";
-        if (_nonFiniteFrom.TryGetValue((result.Generation, result.BatchId), out var first) && first != node)
-            return new Exclusion(node, [], $"{where} gave non-finite returns on nodes {first} and {node}: the environment or the policy diverges");
-        _nonFiniteFrom[(result.Generation, result.BatchId)] = node;
+        if (_impossibleFrom.TryGetValue((result.Generation, result.BatchId), out var first) && first != node)
+            return new Exclusion(node, [], $"{where} gave impossible results (non-finite or out of bounds) on nodes {first} and {node}, the last {what}: the environment or the policy diverges");
+        _impossibleFrom[(result.Generation, result.BatchId)] = node;
         Slots.Exclude(node);
-        log.Error("Node {Node} returned non-finite values for {Batch} of run {RunId}: it is excluded from the run and its batches are redone elsewhere",
-            node, where, runId);
+        log.Error("Node {Node} returned {What} for {Batch} of run {RunId}: it is excluded from the run and its batches are redone elsewhere",
+            node, what, where, runId);
         var entities = NodeLost(node, unreachable: false);
-        var failure = Slots.Count == 0 ? $"node {node} returned non-finite values for {where} and no other node is left to redo it" : null;
+        var failure = Slots.Count == 0 ? $"node {node} returned {what} for {where} and no other node is left to redo it" : null;
         return new Exclusion(node, entities, failure);
+    }
+
+    /// <summary>What makes a result impossible (for the log line), or null when every item is possible.</summary>
+    private string? Impossibility(BatchResult result)
+    {
+        if (!result.Items.All(IsFinite)) return "non-finite values";
+        if (_env is not { } env) return null;
+        var current = result.RunId == runId && _gen is { } gen && result.Generation == gen.Work.Generation;
+        var trainingCap = current ? Math.Min(_gen!.EpisodeCap, env.MaxSteps) : env.MaxSteps;
+        foreach (var item in result.Items)
+        {
+            var cap = item.IsEvaluation ? env.MaxSteps : trainingCap;
+            var runsPositive = item.IsEvaluation || item.Half.RunsPositive();
+            var runsNegative = !item.IsEvaluation && item.Half.RunsNegative();
+            if (Episode(item.ReturnPositive, item.LengthPositive, runsPositive ? cap : 0) is { } positive) return $"{positive} (item {item.Index})";
+            if (Episode(item.ReturnNegative, item.LengthNegative, runsNegative ? cap : 0) is { } negative) return $"{negative} (item {item.Index}, negative half)";
+        }
+        return null;
+
+        string? Episode(double episodeReturn, int length, int maxLength) =>
+            length < 0 || length > maxLength ? $"an episode of {length} steps (at most {maxLength} possible)"
+            : !env.Rewards.Admits(episodeReturn, length) ? $"return {episodeReturn:G6}, outside what {env.Id} can return: {env.Rewards.Describe(length)}"
+            : null;
     }
 
     private static bool IsFinite(ItemOutcome item) =>

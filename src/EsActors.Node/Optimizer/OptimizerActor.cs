@@ -9,6 +9,7 @@ using EsActors.Node.Clustering;
 using EsActors.Node.Configuration;
 using EsActors.Node.Metrics;
 using EsActors.Node.Protocol;
+using EsActors.Node.Security;
 
 namespace EsActors.Node.Optimizer;
 
@@ -99,6 +100,11 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             Dispatch();
         });
         Command<ClusterEvent.MemberUp>(e => { AddNode(e.Member); Dispatch(); });
+        Command<MembershipGuard.MemberVerified>(v =>
+        {
+            // A member that proved the cluster secret after it came Up gets its slots now.
+            if (Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.UniqueAddress.Equals(v.Member)) is { Status: MemberStatus.Up } member) { AddNode(member); Dispatch(); }
+        });
         Command<ClusterEvent.MemberRemoved>(e => LoseNode(e.Member, unreachable: false));
         Command<ClusterEvent.UnreachableMember>(e => LoseNode(e.Member, unreachable: true));
         Command<ClusterEvent.ReachableMember>(e => { _dispatch.Slots.MarkReachable(EvaluatorIds.Node(e.Member.UniqueAddress)); AddNode(e.Member); Dispatch(); });
@@ -135,6 +141,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
                 failure: e => new JournalCorrupt($"the journal holds an event of run {_runId} that does not decode: {Describe(e)}"));
         else _verified = true;
         _log.Info("Optimizer of run {RunId} recovered at generation {Generation}", _runId, _state.Generation);
+        Context.System.EventStream.Subscribe(Self, typeof(MembershipGuard.MemberVerified)); // before the members' snapshot: none is missed
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Timers.StartPeriodicTimer(TickTimer, new Tick(), _settings.TickInterval);
@@ -177,7 +184,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void OnBatchResult(BatchResult result)
     {
         if (!_dispatch.FromAssignee(result)) return; // nothing was held for it: nothing to free or dispatch
-        if (_dispatch.ExcludeIfNonFinite(result) is { } excluded)
+        if (_dispatch.ExcludeIfImpossible(result) is { } excluded)
         {
             foreach (var entity in excluded.Entities) Context.Unwatch(entity);
             if (excluded.Failure is not null) Fail(excluded.Failure); else Dispatch();
@@ -286,6 +293,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     /// <summary>A node is Up: its slots join the dispatch (if compatible); a new node's replica is looked up for direct pushes.</summary>
     private void AddNode(Member member)
     {
+        if (!MemberAuthority.Get(Context.System).Admits(member.Address)) return; // no slots before it proved the cluster secret
         if (!_dispatch.NodeUp(member.UniqueAddress, member.Address, member.Roles, Cluster.Get(Context.System).SelfMember.Roles)) return;
         var node = EvaluatorIds.Node(member.UniqueAddress);
         Context.ActorSelection(ReplicaPath(member.Address)).ResolveOne(TimeSpan.FromSeconds(10))

@@ -22,7 +22,11 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr3", FetchStateManifest = "fs1", StateReplyManifest = "sr3",
         StartRunManifest = "st3", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
         RunStartedManifest = "E:run-started:3", StopChangedManifest = "E:stop-changed:3", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1";
+        StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
+        ChallengeManifest = "mc1", ProofManifest = "mp1";
+
+    /// <summary>Nonces and MACs are 32 bytes; anything much longer is not a membership message.</summary>
+    private const int MaxProofBytes = 64;
 
     // Older formats of the run's definition, stop criteria and state, still read (journals and snapshots of earlier builds).
     private const string RunStartedV1 = "E:run-started:1", StopChangedV1 = "E:stop-changed:1", StateV1 = "S:run-state:1";
@@ -51,6 +55,8 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         GetRunStatus => GetStatusManifest,
         GenerationApplied => GenerationAppliedManifest,
         RunStatus => StatusManifest,
+        MembershipChallenge => ChallengeManifest,
+        MembershipProof => ProofManifest,
         _ => throw new ArgumentException($"EsSerializer cannot serialize {o.GetType().FullName}"),
     };
 
@@ -101,6 +107,8 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case RunState s: w.WriteState(s); break;
             case RunActivated e: w.Write(e.RunId); break;
             case GetRunStatus: break;
+            case MembershipChallenge m: WriteBytes(w, m.Nonce); break;
+            case MembershipProof m: WriteBytes(w, m.Nonce); WriteBytes(w, m.Mac); break;
             case GenerationApplied m: w.Write(m.RunId); w.WriteGeneration(m.Generation); break;
             case RunStatus m:
                 w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.WriteNullable(m.LastEvaluationMean); w.Write(m.Finished);
@@ -145,6 +153,8 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 GetStatusManifest => new GetRunStatus(),
                 GenerationAppliedManifest => new GenerationApplied(r.ReadString(), r.ReadGeneration()),
                 StatusManifest => ReadStatus(r),
+                ChallengeManifest => new MembershipChallenge(ReadBytes(r)),
+                ProofManifest => new MembershipProof(ReadBytes(r), ReadBytes(r)),
                 _ => throw new SerializationException($"unknown EsActors manifest '{manifest}' (a node or journal of another EsActors version?)"),
             };
         }
@@ -152,6 +162,20 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         {
             throw new SerializationException($"malformed EsActors payload for manifest '{manifest}': {e.Message}");
         }
+    }
+
+    private static void WriteBytes(BinaryWriter w, byte[] bytes)
+    {
+        if (bytes.Length > MaxProofBytes) throw new ArgumentException($"at most {MaxProofBytes} bytes, got {bytes.Length}");
+        w.Write(bytes.Length); w.Write(bytes);
+    }
+
+    private static byte[] ReadBytes(BinaryReader r)
+    {
+        var length = r.ReadInt32();
+        if (length is < 0 or > MaxProofBytes) throw new InvalidDataException($"a membership field of {length} bytes");
+        var bytes = r.ReadBytes(length);
+        return bytes.Length == length ? bytes : throw new EndOfStreamException();
     }
 
     private static RunStatus ReadStatus(BinaryReader r)

@@ -130,11 +130,11 @@ public sealed class GenerationDispatchTests
         var (dispatch, _) = NewDispatch();
         var sent = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).ToList();
         var bad = sent.First(b => b.EvaluatorId == $"{NodeA}:0");
-        var exclusion = dispatch.ExcludeIfNonFinite(NonFinite(bad));
+        var exclusion = dispatch.ExcludeIfImpossible(NonFinite(bad));
         Assert.NotNull(exclusion);
         Assert.Equal(NodeA, exclusion.Node);
         Assert.Null(exclusion.Failure); // node B can redo the work
-        Assert.Null(dispatch.ExcludeIfNonFinite(FakeResults.For(sent.First(b => b.EvaluatorId == $"{NodeB}:0"))));
+        Assert.Null(dispatch.ExcludeIfImpossible(FakeResults.For(sent.First(b => b.EvaluatorId == $"{NodeB}:0"))));
         Assert.Equal([$"{NodeB}:0"], dispatch.Slots.Evaluators);
 
         // Node A coming back (reachable again, or a new MemberUp) gets no slots; A's late finite answers are stale.
@@ -156,13 +156,13 @@ public sealed class GenerationDispatchTests
         var (dispatch, _) = NewDispatch();
         var sent = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).ToList();
         var bad = sent.First(b => b.EvaluatorId == $"{NodeA}:0");
-        Assert.Null(dispatch.ExcludeIfNonFinite(NonFinite(bad))!.Failure);
+        Assert.Null(dispatch.ExcludeIfImpossible(NonFinite(bad))!.Failure);
         // Node B answers what it holds; the reissued batch comes first in its next dispatch.
         foreach (var b in sent.Where(b => b.EvaluatorId == $"{NodeB}:0")) dispatch.Record(FakeResults.For(b), TimeSpan.Zero);
         var again = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).FirstOrDefault(b => b.BatchId == bad.BatchId)
             ?? throw new InvalidOperationException("the batch was not redone on node B");
         Assert.Equal($"{NodeB}:0", again.EvaluatorId);
-        var failure = dispatch.ExcludeIfNonFinite(NonFinite(again))!.Failure;
+        var failure = dispatch.ExcludeIfImpossible(NonFinite(again))!.Failure;
         Assert.NotNull(failure);
         Assert.Contains("diverges", failure);
     }
@@ -175,10 +175,10 @@ public sealed class GenerationDispatchTests
         dispatch.Start(Started(Definition(pairs: 8)), TimeSpan.Zero);
         var bad = dispatch.Dispatch(TimeSpan.Zero)[0].Batch;
         var delta = FakeResults.For(bad);
-        var failure = dispatch.ExcludeIfNonFinite(NonFinite(bad))!.Failure;
+        var failure = dispatch.ExcludeIfImpossible(NonFinite(bad))!.Failure;
         Assert.NotNull(failure);
         Assert.Contains("no other node", failure);
-        Assert.Null(dispatch.ExcludeIfNonFinite(delta)); // a finite result is not judged
+        Assert.Null(dispatch.ExcludeIfImpossible(delta)); // a finite result is not judged
     }
 }
 
@@ -234,7 +234,7 @@ public sealed class GenerationDispatchAuthorityTests
         // A forged non-finite result must not get the real holder's node excluded.
         var poisoned = FakeResults.For(heldByA) with { EvaluatorId = SlotB };
         poisoned = poisoned with { Items = poisoned.Items.Select(i => i with { ReturnPositive = double.NaN }).ToArray() };
-        Assert.Null(dispatch.ExcludeIfNonFinite(poisoned));
+        Assert.Null(dispatch.ExcludeIfImpossible(poisoned));
         Assert.Equal([SlotA, SlotB], dispatch.Slots.Evaluators);
         Assert.Contains(log.Warnings, w => w.Contains($"batch {heldByA.BatchId}") && w.Contains("never assigned to it") && w.Contains(SlotB));
 
@@ -279,10 +279,75 @@ public sealed class GenerationDispatchAuthorityTests
         var heldByA = sent.Where(b => b.EvaluatorId == SlotA).ToList();
         var nonFinite = FakeResults.For(heldByA[0]);
         nonFinite = nonFinite with { Items = nonFinite.Items.Select(i => i with { ReturnNegative = double.PositiveInfinity }).ToArray() };
-        Assert.NotNull(dispatch.ExcludeIfNonFinite(nonFinite));
+        Assert.NotNull(dispatch.ExcludeIfImpossible(nonFinite));
 
         Assert.False(dispatch.FromAssignee(FakeResults.For(heldByA[1])));
         Assert.Contains(log.Warnings, w => w.Contains("excluded"));
+    }
+
+    /// <summary>The result of <paramref name="batch"/> with its first item's positive return replaced (its length kept).</summary>
+    private static BatchResult WithFirstReturn(SeedBatch batch, double value)
+    {
+        var result = FakeResults.For(batch);
+        return result with { Items = result.Items.Select((item, k) => k == 0 ? item with { ReturnPositive = value } : item).ToArray() };
+    }
+
+    [Fact]
+    public void A_node_returning_more_than_the_environment_can_produce_is_excluded_logged_and_its_batches_redone_to_the_same_generation()
+    {
+        var (dispatch, state, log) = NewDispatch();
+        var sent = dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch).ToList();
+        var forged = WithFirstReturn(sent.First(b => b.EvaluatorId == SlotA), 1e6); // today's probe: returns of 1e6
+
+        var exclusion = dispatch.ExcludeIfImpossible(forged);
+
+        Assert.NotNull(exclusion);
+        Assert.Equal(NodeA, exclusion.Node);
+        Assert.Null(exclusion.Failure);
+        Assert.Equal([SlotB], dispatch.Slots.Evaluators);
+        var line = Assert.Single(log.Lines, l => l.Level == LogLevel.ErrorLevel).Text;
+        Assert.Contains(NodeA, line);
+        Assert.Contains("return 1E+06", line);
+        Assert.Contains("CartPole-v1", line);
+        Assert.False(dispatch.FromAssignee(FakeResults.For(sent.First(b => b.EvaluatorId == SlotA)))); // its honest-looking late answers too
+        var stale = WithFirstReturn(sent.Last(b => b.EvaluatorId == SlotA), 1e6) with { Generation = 5 };
+        Assert.Equal(NodeA, dispatch.ExcludeIfImpossible(stale)?.Node); // a late forgery of another generation: dropped...
+        Assert.Single(log.Lines, l => l.Level == LogLevel.ErrorLevel); // ...without another line
+        var completed = AnswerAll(dispatch, sent.Where(b => b.EvaluatorId == SlotB).Concat(dispatch.Dispatch(TimeSpan.Zero).Select(s => s.Batch)));
+        Assert.NotNull(completed);
+        Assert.True(completed.Reissued > 0);
+        Assert.Equal(RunLogic.Apply(state, Undisturbed()).Checksum(), RunLogic.Apply(state, completed.Event).Checksum());
+    }
+
+    [Theory]
+    [InlineData(-0.5)]   // CartPole gives exactly 1 per step: a return below the episode's length is impossible
+    [InlineData(0.5)]    // and so is one above it (the rounding slack is 1e-9 relative)
+    public void A_return_that_does_not_fit_the_episode_length_is_impossible_and_one_that_does_is_not(double offByThisMuch)
+    {
+        var (dispatch, _, _) = NewDispatch();
+        var batch = dispatch.Dispatch(TimeSpan.Zero)[0].Batch;
+        var honest = FakeResults.For(batch);
+        var length = honest.Items[0].LengthPositive;
+        Assert.Null(dispatch.ExcludeIfImpossible(honest));
+        Assert.Null(dispatch.ExcludeIfImpossible(WithFirstReturn(batch, length * (1 + 1e-12)))); // a sum's rounding is no lie
+        Assert.NotNull(dispatch.ExcludeIfImpossible(WithFirstReturn(batch, length + offByThisMuch)));
+    }
+
+    [Fact]
+    public void An_episode_longer_than_the_environment_allows_or_a_half_that_was_not_run_with_a_return_is_impossible()
+    {
+        var (longer, _, log) = NewDispatch();
+        var batch = longer.Dispatch(TimeSpan.Zero)[0].Batch;
+        var result = FakeResults.For(batch);
+        var tooLong = result with { Items = result.Items.Select((i, k) => k == 0 ? i with { ReturnPositive = 501, LengthPositive = 501 } : i).ToArray() };
+        Assert.NotNull(longer.ExcludeIfImpossible(tooLong)); // CartPole-v1 ends at 500 steps
+        Assert.Contains(log.Lines, l => l.Text.Contains("an episode of 501 steps (at most 500 possible)"));
+
+        var (halves, _, _) = NewDispatch();
+        var answer = FakeResults.For(halves.Dispatch(TimeSpan.Zero)[0].Batch);
+        // A split pair's positive half (or an evaluation episode) runs no negative episode: a negative return is made up.
+        var madeUp = answer with { Items = answer.Items.Select((i, k) => k == 0 ? i with { Half = Domain.Scheduling.PairHalf.Positive, ReturnNegative = 7, LengthNegative = 0 } : i).ToArray() };
+        Assert.NotNull(halves.ExcludeIfImpossible(madeUp));
     }
 
     [Fact]
