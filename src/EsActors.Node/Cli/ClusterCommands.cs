@@ -45,7 +45,7 @@ public static class ClusterCommands
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 60 s"); }
         Console.WriteLine($"worker {node.Cluster.SelfAddress} up with {slots} slots{(target is null ? "" : $", journal {target.Description}")}");
         using var registration = cancellation.Register(() => removed.TrySetResult());
-        if (await Task.WhenAny(removed.Task, node.Refused) == node.Refused)
+        if (await Task.WhenAny(node.Refused, removed.Task) == node.Refused || node.Refused.IsCompletedSuccessfully) // refused: downed for it
         {
             Console.Error.WriteLine($"error: {await node.Refused}");
             return ExitCodes.Incompatible;

@@ -141,11 +141,13 @@ public static class TrainCommand
         LearningCurves.WriteRun(Path.Combine(runDirectory, LearningCurves.CurveFile), RunOutputs.CurveTitle(history.State.Definition), progress.Rows);
         if (stopped is not null)
         {
-            if (stopped == Downed) Console.Error.WriteLine($"error: {ExitCodes.DownedMessage}; run {runId} goes on wherever the majority is");
+            var refused = stopped == Downed && node.Refused.IsCompletedSuccessfully; // downed because the cluster refused it
+            if (refused) Console.Error.WriteLine($"error: {node.Refused.Result}");
+            else if (stopped == Downed) Console.Error.WriteLine($"error: {ExitCodes.DownedMessage}; run {runId} goes on wherever the majority is");
             else if (stopped != Interrupted) Console.Error.WriteLine($"error: run {runId} stopped: {stopped}");
             else Console.WriteLine($"stopped: run {runId} at generation {history.State.Generation}; wrote {progressPath} and {policyPath}");
             Console.WriteLine($"to resume: {ResumeCommand(o, runId, journal)}");
-            return stopped == Interrupted ? InterruptedExitCode : stopped == Downed ? ExitCodes.Downed : ExitCodes.RunFailed;
+            return stopped == Interrupted ? InterruptedExitCode : refused ? ExitCodes.Incompatible : stopped == Downed ? ExitCodes.Downed : ExitCodes.RunFailed;
         }
         var last = history.Generations.Count > 0 ? history.Generations[^1] : null;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
