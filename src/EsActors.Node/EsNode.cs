@@ -50,7 +50,7 @@ public sealed class EsNode : IAsyncDisposable
         {
             var cluster = Cluster.Get(system);
             var view = new ReplicaView();
-            var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow, view), "replica");
+            var replica = system.ActorOf(ReplicaDirectory.Props(settings.ReplayWindow, view), "replica");
             var self = cluster.SelfAddress.ToString();
             var region = ClusterSharding.Get(system).Start(
                 EvaluatorIds.TypeName,

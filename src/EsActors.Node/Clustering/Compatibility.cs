@@ -16,7 +16,7 @@ namespace EsActors.Node.Clustering;
 public static class Compatibility
 {
     /// <summary>Version of <see cref="Serialization.EsSerializer"/>'s message formats; bump on any incompatible change.</summary>
-    public const int ProtocolVersion = 4; // 4: GenerationProgress carries GenerationFigures
+    public const int ProtocolVersion = 5; // 4: GenerationProgress carries GenerationFigures; 5: several runs (run host events, run-routed queries)
     public const string ProtocolRolePrefix = "protocol-";
     public const string RegistryRolePrefix = "registry-";
 

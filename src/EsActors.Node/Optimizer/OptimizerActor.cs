@@ -39,6 +39,17 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     /// <summary>To the run host (local): recovery failed; the next incarnation replays the events without the snapshot.</summary>
     public sealed record RecoveryFailed(string Reason, bool Permanent);
 
+    /// <summary>To the run host (local): the run is finished (its last generation is in the journal); it is no longer hosted.</summary>
+    public sealed record RunFinished(string RunId);
+
+    /// <summary>
+    /// From the run host (local): the runs that now share the cluster's slots, in the order they were started; this
+    /// run evaluates on its share only (<see cref="SlotShares"/>). Until told, a run uses every slot.
+    /// </summary>
+    public sealed record ShareSlots(IReadOnlyList<string> Runs);
+
+    private bool _reportedFinished;
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _runId;
     private readonly DispatchSettings _settings;
@@ -90,6 +101,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         // DeferAsync runs after the handlers of every earlier PersistAsync, i.e. after their writes completed.
         Command<Shutdown>(s => DeferAsync(s, _ => Context.Stop(Self)));
         Command<ReplicaFound>(f => _dispatch.Slots.SetReplica(f.Node, f.Replica));
+        Command<ShareSlots>(s => { _dispatch.ShareWith(s.Runs); Dispatch(); });
         Command<Terminated>(t => { _dispatch.EntityStopped(t.ActorRef); Dispatch(); });
         Command<ClusterEvent.CurrentClusterState>(s =>
         {
@@ -135,6 +147,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
                 failure: e => new JournalCorrupt($"the journal holds an event of run {_runId} that does not decode: {Describe(e)}"));
         else _verified = true;
         _log.Info("Optimizer of run {RunId} recovered at generation {Generation}", _runId, _state.Generation);
+        ReportIfFinished();
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Timers.StartPeriodicTimer(TickTimer, new Tick(), _settings.TickInterval);
@@ -160,8 +173,18 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void Accepted(IActorRef requester)
     {
         requester.Tell(new RunAccepted(_runId, _state.Generation, _state.IsFinished));
+        _reportedFinished = false; // a finished run started again is hosted again: the host must hear it is finished
+        ReportIfFinished();
         StartGenerationIfDue();
         Dispatch();
+    }
+
+    /// <summary>Tells the run host, once, that the run is finished (in the journal): its slots go to the other runs.</summary>
+    private void ReportIfFinished()
+    {
+        if (_reportedFinished || !_state.IsFinished) return;
+        _reportedFinished = true;
+        Context.Parent.Tell(new RunFinished(_runId));
     }
 
     private void StartGenerationIfDue()
@@ -233,6 +256,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
             Publish(progress);
             if (after.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, after.Generation);
+            ReportIfFinished();
         });
         StartGenerationIfDue();
     }

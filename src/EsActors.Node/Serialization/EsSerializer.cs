@@ -22,7 +22,12 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr3", FetchStateManifest = "fs1", StateReplyManifest = "sr3",
         StartRunManifest = "st3", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
         RunStartedManifest = "E:run-started:3", StopChangedManifest = "E:stop-changed:3", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1";
+        StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs2", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
+        RunHostedManifest = "E:run-hosted:1", RunRetiredManifest = "E:run-retired:1", ListRunsManifest = "lr1", RunListManifest = "rl1",
+        StopRunManifest = "sp1", RunStoppedManifest = "sd1";
+
+    /// <summary>Protocol 4's status query, without a run id (still read: it asks for the run started last).</summary>
+    private const string GetStatusV1 = "gs1";
 
     // Older formats of the run's definition, stop criteria and state, still read (journals and snapshots of earlier builds).
     private const string RunStartedV1 = "E:run-started:1", StopChangedV1 = "E:stop-changed:1", StateV1 = "S:run-state:1";
@@ -51,6 +56,12 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         GetRunStatus => GetStatusManifest,
         GenerationApplied => GenerationAppliedManifest,
         RunStatus => StatusManifest,
+        RunHosted => RunHostedManifest,
+        RunRetired => RunRetiredManifest,
+        ListRuns => ListRunsManifest,
+        RunList => RunListManifest,
+        StopRun => StopRunManifest,
+        RunStopped => RunStoppedManifest,
         _ => throw new ArgumentException($"EsSerializer cannot serialize {o.GetType().FullName}"),
     };
 
@@ -100,13 +111,20 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case GenerationCompleted e: w.WriteGeneration(e); break;
             case RunState s: w.WriteState(s); break;
             case RunActivated e: w.Write(e.RunId); break;
-            case GetRunStatus: break;
-            case GenerationApplied m: w.Write(m.RunId); w.WriteGeneration(m.Generation); break;
-            case RunStatus m:
-                w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.WriteNullable(m.LastEvaluationMean); w.Write(m.Finished);
-                w.Write(m.Failure ?? ""); w.Write(m.Reissued); w.Write(m.Backups);
-                WriteNodes(w, m.Nodes);
+            case GetRunStatus m: w.Write(m.RunId ?? ""); break;
+            case RunHosted e: w.Write(e.RunId); break;
+            case RunRetired e: w.Write(e.RunId); w.Write(e.Finished); break;
+            case ListRuns: break;
+            case RunList m:
+                w.Write(m.Runs.Length);
+                foreach (var run in m.Runs) WriteStatus(w, run);
+                w.Write(m.Paused.Length);
+                foreach (var id in m.Paused) w.Write(id);
                 break;
+            case StopRun m: w.Write(m.RunId); break;
+            case RunStopped m: w.Write(m.RunId); break;
+            case GenerationApplied m: w.Write(m.RunId); w.WriteGeneration(m.Generation); break;
+            case RunStatus m: WriteStatus(w, m); break;
             default: throw new ArgumentException($"EsSerializer cannot serialize {obj.GetType().FullName}");
         }
     });
@@ -142,7 +160,14 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 GenerationManifest => r.ReadGeneration(),
                 StateManifest => r.ReadState(BinaryCodec.Format),
                 RunActivatedManifest => new RunActivated(r.ReadString()),
-                GetStatusManifest => new GetRunStatus(),
+                GetStatusV1 => new GetRunStatus(),
+                GetStatusManifest => new GetRunStatus(r.ReadString() is { Length: > 0 } id ? id : null),
+                RunHostedManifest => new RunHosted(r.ReadString()),
+                RunRetiredManifest => new RunRetired(r.ReadString(), r.ReadBoolean()),
+                ListRunsManifest => ListRuns.Instance,
+                RunListManifest => ReadRunList(r),
+                StopRunManifest => new StopRun(r.ReadString()),
+                RunStoppedManifest => new RunStopped(r.ReadString()),
                 GenerationAppliedManifest => new GenerationApplied(r.ReadString(), r.ReadGeneration()),
                 StatusManifest => ReadStatus(r),
                 _ => throw new SerializationException($"unknown EsActors manifest '{manifest}' (a node or journal of another EsActors version?)"),
@@ -152,6 +177,26 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         {
             throw new SerializationException($"malformed EsActors payload for manifest '{manifest}': {e.Message}");
         }
+    }
+
+    private static void WriteStatus(BinaryWriter w, RunStatus m)
+    {
+        w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.WriteNullable(m.LastEvaluationMean); w.Write(m.Finished);
+        w.Write(m.Failure ?? ""); w.Write(m.Reissued); w.Write(m.Backups);
+        WriteNodes(w, m.Nodes);
+    }
+
+    private static RunList ReadRunList(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        if (count < 0 || count > 100_000) throw new InvalidDataException("implausible run count");
+        var runs = new RunStatus[count];
+        for (var i = 0; i < count; i++) runs[i] = ReadStatus(r);
+        var pausedCount = r.ReadInt32();
+        if (pausedCount < 0 || pausedCount > 100_000) throw new InvalidDataException("implausible run count");
+        var paused = new string[pausedCount];
+        for (var i = 0; i < pausedCount; i++) paused[i] = r.ReadString();
+        return new RunList(runs, paused);
     }
 
     private static RunStatus ReadStatus(BinaryReader r)
