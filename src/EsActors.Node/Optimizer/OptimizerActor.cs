@@ -39,8 +39,11 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     /// <summary>To the run host (local): recovery failed; the next incarnation replays the events without the snapshot.</summary>
     public sealed record RecoveryFailed(string Reason, bool Permanent);
 
-    /// <summary>To the run host (local): the run is finished (its last generation is in the journal); it is no longer hosted.</summary>
-    public sealed record RunFinished(string RunId);
+    /// <summary>
+    /// To the run host (local): whether the run is finished (its last generation in the journal: it is no longer hosted
+    /// and its slots go to the other runs) or, after a start request extended its stop criteria, not (hosted again).
+    /// </summary>
+    public sealed record FinishedChanged(string RunId, bool Finished);
 
     /// <summary>
     /// From the run host (local): the runs that now share the cluster's slots, in the order they were started; this
@@ -48,7 +51,6 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     /// </summary>
     public sealed record ShareSlots(IReadOnlyList<string> Runs);
 
-    private bool _reportedFinished;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _runId;
@@ -147,7 +149,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
                 failure: e => new JournalCorrupt($"the journal holds an event of run {_runId} that does not decode: {Describe(e)}"));
         else _verified = true;
         _log.Info("Optimizer of run {RunId} recovered at generation {Generation}", _runId, _state.Generation);
-        ReportIfFinished();
+        if (_state.IsFinished) ReportFinished();
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Timers.StartPeriodicTimer(TickTimer, new Tick(), _settings.TickInterval);
@@ -173,19 +175,13 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void Accepted(IActorRef requester)
     {
         requester.Tell(new RunAccepted(_runId, _state.Generation, _state.IsFinished));
-        _reportedFinished = false; // a finished run started again is hosted again: the host must hear it is finished
-        ReportIfFinished();
+        ReportFinished(); // either way: a start request may have extended a finished run
         StartGenerationIfDue();
         Dispatch();
     }
 
-    /// <summary>Tells the run host, once, that the run is finished (in the journal): its slots go to the other runs.</summary>
-    private void ReportIfFinished()
-    {
-        if (_reportedFinished || !_state.IsFinished) return;
-        _reportedFinished = true;
-        Context.Parent.Tell(new RunFinished(_runId));
-    }
+    /// <summary>Tells the run host whether the run is finished (the host keeps its record of hosted runs from this).</summary>
+    private void ReportFinished() => Context.Parent.Tell(new FinishedChanged(_runId, _state.IsFinished));
 
     private void StartGenerationIfDue()
     {
@@ -256,7 +252,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
             Publish(progress);
             if (after.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, after.Generation);
-            ReportIfFinished();
+            if (after.IsFinished) ReportFinished();
         });
         StartGenerationIfDue();
     }

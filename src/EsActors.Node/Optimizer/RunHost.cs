@@ -95,16 +95,24 @@ public sealed class RunHost : ReceivePersistentActor, IWithTimers
             run.ReplayEventsOnlyNext = true;
             if (f.Permanent) run.Corrupt = f.Reason;
         });
-        Command<OptimizerActor.RunFinished>(f =>
+        Command<OptimizerActor.FinishedChanged>(f =>
         {
-            // The finished run's optimizer stays up for the queries of its train (status, final state); its slots go to the others.
-            if (!_hosted.Contains(f.RunId)) return;
-            Persist(new RunRetired(f.RunId, Finished: true), e =>
-            {
-                _hosted = _hosted.Apply(e);
-                _log.Info("Run {RunId} finished; {Others} other runs hosted", e.RunId, _hosted.RunIds.Count);
-                ShareSlots();
-            });
+            if (!Sender.Equals(OptimizerOf(f.RunId))) return; // a retiring optimizer's late report
+            if (f.Finished && _hosted.Contains(f.RunId))
+                // The finished run's optimizer stays up for the queries of its train (status, final state); its slots go to the others.
+                Persist(new RunRetired(f.RunId, Finished: true), e =>
+                {
+                    _hosted = _hosted.Apply(e);
+                    _log.Info("Run {RunId} finished; {Others} other runs hosted", e.RunId, _hosted.RunIds.Count);
+                    ShareSlots();
+                });
+            else if (!f.Finished && !_hosted.Contains(f.RunId))
+                // A start request extended a finished run (or came while it reported finishing under its old stop criteria).
+                Persist(new RunHosted(f.RunId), e =>
+                {
+                    _hosted = _hosted.Apply(e);
+                    ShareSlots();
+                });
         });
         Command<RestartOptimizer>(r =>
         {

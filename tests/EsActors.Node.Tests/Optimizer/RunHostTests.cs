@@ -17,6 +17,7 @@ public sealed class RunHostTests(ITestOutputHelper output) : ClusterTestKit(outp
     private sealed record Started(string RunId, IActorRef Optimizer);
     private sealed record Shared(string RunId, IReadOnlyList<string> Runs);
     private sealed record Finish;
+    private sealed record Unfinish;
 
     /// <summary>Stands in for a run's optimizer: accepts its run, answers status, tells the probe what it hears.</summary>
     private sealed class FakeOptimizer : ReceiveActor
@@ -27,7 +28,8 @@ public sealed class RunHostTests(ITestOutputHelper output) : ClusterTestKit(outp
             Receive<StartRunRequest>(r => Sender.Tell(new RunAccepted(r.RunId, 0, false)));
             Receive<GetRunStatus>(_ => Sender.Tell(new RunStatus(runId, 1, 10, null, false, null, 0, 0, [])));
             Receive<OptimizerActor.ShareSlots>(s => probe.Tell(new Shared(runId, s.Runs)));
-            Receive<Finish>(_ => Context.Parent.Tell(new OptimizerActor.RunFinished(runId)));
+            Receive<Finish>(_ => Context.Parent.Tell(new OptimizerActor.FinishedChanged(runId, Finished: true)));
+            Receive<Unfinish>(_ => Context.Parent.Tell(new OptimizerActor.FinishedChanged(runId, Finished: false)));
             Receive<OptimizerActor.Shutdown>(_ => Context.Stop(Self));
         }
     }
@@ -125,6 +127,24 @@ public sealed class RunHostTests(ITestOutputHelper output) : ClusterTestKit(outp
         Assert.Equal(["b"], StartedRuns(probe));
         again.Tell(ListRuns.Instance);
         Assert.Equal(["b"], ExpectMsg<RunList>(Long).Runs.Select(r => r.RunId));
+    }
+
+    [Fact]
+    public void A_finished_run_whose_stop_criteria_a_start_request_extended_is_hosted_again()
+    {
+        var probe = CreateTestProbe();
+        var host = StartHost(probe);
+        Start(host, "a");
+        Start(host, "b");
+        var optimizers = Optimizers(probe, 2, Long.TotalSeconds);
+        optimizers["a"].Tell(new Finish()); // recovered finished under its old stop criteria...
+        probe.FishForMessage<Shared>(s => s.RunId == "b" && s.Runs.SequenceEqual(["b"]), Long);
+        optimizers["a"].Tell(new Unfinish()); // ... then accepted a request that extended them
+        Assert.Equal(["b", "a"], probe.FishForMessage<Shared>(s => s.RunId == "b" && s.Runs.Count == 2, Long).Runs);
+        StopHost(host);
+        probe.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m);
+        StartHost(probe);
+        Assert.Equal(["a", "b"], StartedRuns(probe));
     }
 
     [Fact]
