@@ -51,7 +51,7 @@ public sealed class EsNode : IAsyncDisposable
         {
             var cluster = Cluster.Get(system);
             var view = new ReplicaView();
-            var replica = system.ActorOf(ParameterReplica.Props(settings.ReplayWindow, view).WithMailbox(MemberCheckedMailbox.ConfigPath), "replica");
+            var replica = system.ActorOf(ReplicaDirectory.Props(settings.ReplayWindow, view).WithMailbox(MemberCheckedMailbox.ConfigPath), "replica");
             var self = cluster.SelfAddress.ToString();
             var region = ClusterSharding.Get(system).Start(
                 EvaluatorIds.TypeName,

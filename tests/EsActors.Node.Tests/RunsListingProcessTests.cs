@@ -5,8 +5,8 @@ namespace EsActors.Node.Tests;
 
 /// <summary>
 /// <c>esactors runs --journal J</c> on a journal written by real <c>train</c> processes: one run per line with its
-/// environment, generation, training timesteps, best evaluation and whether it finished, is the active run or was
-/// stopped by a later one.
+/// environment, generation, training timesteps, best evaluation and whether it finished, is hosted by the cluster
+/// (active: a killed train's run stays hosted and trains beside the next run on its journal) or was stopped by its train.
 /// </summary>
 [Collection(CliCollection.Name)]
 public sealed class RunsListingProcessTests(CliFixture fixture, ITestOutputHelper output)
@@ -60,13 +60,25 @@ public sealed class RunsListingProcessTests(CliFixture fixture, ITestOutputHelpe
         Assert.Equal("active", rows["interrupted"][^1]);
         Assert.True(int.Parse(rows["interrupted"][2]) >= 2, listed.Describe());
 
-        // A later run takes over the journal: the interrupted one is now stopped; this one ends at its generation limit.
+        // A later run on the journal trains beside the interrupted one, which stays active; this one ends at its generation limit.
         var limited = await Run(work, ["train", "--env", "Pendulum-v1", "--run-id", "limited", "--generations", "2", "--population", "8", .. common]);
         Assert.True(limited.ExitCode == 0, limited.Describe());
         rows = Rows(await Run(work, "runs", "--journal", journal));
-        Assert.Equal("stopped", rows["interrupted"][^1]);
+        Assert.Equal("active", rows["interrupted"][^1]);
         var pendulum = ProgressLastLine(outDirectory, "limited");
         Assert.Equal(["limited", "Pendulum-v1", "2", pendulum[7], "finished", "(generation", "limit)"], rows["limited"].Where((_, i) => i != 4));
+
+        // A train stopped with SIGTERM (as Ctrl-C) stops its run: no longer hosted, resumable with its train command.
+        using (var halted = CliProcess.Start(work, ["train", "--env", "Pendulum-v1", "--run-id", "halted", "--generations", "100000", "--population", "8", .. common]))
+        {
+            Assert.True(await halted.WaitForStdoutAsync(lines => lines.Any(l => l.StartsWith("gen ", StringComparison.Ordinal)), Timeout), halted.Snapshot().Describe());
+            halted.Terminate();
+            var stopped = await halted.WaitForExitAsync(Timeout);
+            Assert.True(stopped.ExitCode == 130, stopped.Describe());
+        }
+        rows = Rows(await Run(work, "runs", "--journal", journal));
+        Assert.Equal("stopped", rows["halted"][^1]);
+        Assert.Equal("active", rows["interrupted"][^1]);
     }
 
     [Fact]

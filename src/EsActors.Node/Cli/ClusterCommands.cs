@@ -59,7 +59,7 @@ public static class ClusterCommands
         return 0;
     }
 
-    /// <summary>Joins as an observer (no slots, no journal), prints the members and the active run, and leaves.</summary>
+    /// <summary>Joins as an observer (no slots, no journal), prints the members and every hosted run, and leaves.</summary>
     public static async Task<int> Status(IReadOnlyList<string> seedNodes, string hostname, string? configFile, string? logLevel, CancellationToken cancellation)
     {
         if (seedNodes.Count == 0) throw new UserError("status needs --management http://host:port of a node's management endpoint or --seed-nodes host:port of a running node");
@@ -70,12 +70,10 @@ public static class ClusterCommands
         try { await node.WaitUntilUp(TimeSpan.FromSeconds(30)).WaitAsync(cancellation); }
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 30 s"); }
         PrintMembers(ClusterMembers.Of(node.Cluster));
-        object reply;
-        try { reply = await node.Optimizer.Ask<object>(new GetRunStatus(), TimeSpan.FromSeconds(10), cancellation); }
+        RunList runs;
+        try { runs = await node.Optimizer.Ask<RunList>(ListRuns.Instance, TimeSpan.FromSeconds(10), cancellation); }
         catch (AskTimeoutException) { Console.WriteLine("no optimizer answered (no run active?)"); return 1; }
-        if (reply is not RunStatus s) { Console.WriteLine(reply is RunRejected r ? r.Reason : "no run is active"); return 1; }
-        PrintRun(s);
-        return 0;
+        return PrintRuns(runs);
     }
 
     /// <summary>How long <c>status --management</c> waits for each answer.</summary>
@@ -92,10 +90,9 @@ public static class ClusterCommands
         using var http = new HttpClient { BaseAddress = baseUri, Timeout = ManagementTimeout };
         var members = await Get<ClusterMembers>(http, "cluster/members", url, cancellation);
         PrintMembers(members.Value ?? throw new UserError($"{url} answered /cluster/members with {members.Status}", ExitCodes.ClusterUnreachable));
-        var run = await Get<RunStatus>(http, "run", url, cancellation);
-        if (run.Value is null) { Console.WriteLine(run.Error ?? "no run is active"); return 1; }
-        PrintRun(run.Value);
-        return 0;
+        var runs = await Get<RunList>(http, "runs", url, cancellation);
+        if (runs.Value is null) { Console.WriteLine(runs.Error ?? "no run is active"); return 1; }
+        return PrintRuns(runs.Value);
     }
 
     private sealed record ErrorBody(string? Error);
@@ -124,6 +121,16 @@ public static class ClusterCommands
         Console.WriteLine($"members ({members.Members.Length}):");
         foreach (var m in members.Members)
             Console.WriteLine($"  {m.Node} {m.Status}{(m.Reachable ? "" : " UNREACHABLE")} roles {string.Join(",", m.Roles)}");
+    }
+
+    /// <summary>Every hosted run (exit 1 when there is none); a run whose optimizer is restarting is shown as paused.</summary>
+    private static int PrintRuns(RunList runs)
+    {
+        if (runs.Runs.Length == 0 && runs.Paused.Length == 0) { Console.WriteLine("no run is active"); return 1; }
+        Console.WriteLine($"runs ({runs.Runs.Length + runs.Paused.Length}):");
+        foreach (var run in runs.Runs) PrintRun(run);
+        foreach (var id in runs.Paused) Console.WriteLine($"run {id}: paused (its optimizer is restarting)");
+        return 0;
     }
 
     private static void PrintRun(RunStatus s)

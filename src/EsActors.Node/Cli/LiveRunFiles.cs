@@ -44,7 +44,7 @@ internal sealed class LiveRunFiles(EsNode node, string runId, string directory, 
             if (policyAt is { } generation && await StateAtLeast(generation) is { } state)
                 RunOutputs.Policy(state).Write(Path.Combine(directory, RunOutputs.PolicyFile));
             if (curve)
-                LearningCurves.WriteRun(Path.Combine(directory, LearningCurves.CurveFile), RunOutputs.CurveTitle(node.ReplicaView.Current?.State.Definition), progress.Rows);
+                LearningCurves.WriteRun(Path.Combine(directory, LearningCurves.CurveFile), RunOutputs.CurveTitle(node.ReplicaView.For(runId)?.State.Definition), progress.Rows);
         }
         catch (Exception e)
         {
@@ -55,7 +55,7 @@ internal sealed class LiveRunFiles(EsNode node, string runId, string directory, 
     /// <summary>θ at the generation or later: this node's replica when it follows the run, else the optimizer's.</summary>
     private async Task<RunState?> StateAtLeast(int generation)
     {
-        if (node.ReplicaView.Current is { } view && view.RunId == runId && view.State.Generation >= generation) return view.State;
+        if (node.ReplicaView.For(runId) is { } view && view.State.Generation >= generation) return view.State;
         var reply = await node.Optimizer.Ask<IEsMessage>(new FetchState(runId), TimeSpan.FromSeconds(10));
         return reply is StateReply { State.IsStarted: true } s ? s.State : null;
     }

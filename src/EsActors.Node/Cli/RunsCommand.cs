@@ -15,7 +15,11 @@ namespace EsActors.Node.Cli;
 
 /// <summary>One line of <c>runs</c>: a run's progress as its journal records it.</summary>
 /// <param name="BestEvaluation">The best mean noiseless evaluation return of any generation (null before the first).</param>
-/// <param name="State">finished (and why), active (the journal's current run: training now, or interrupted and resumable) or stopped (another run was started after it).</param>
+/// <param name="State">
+/// finished (and why), active (hosted by the cluster: training now, or its node died and the next node that hosts the
+/// run host resumes it) or stopped (its train was stopped with Ctrl-C / SIGTERM, or, in journals of older builds,
+/// another run was started after it); an unfinished run resumes with its train command either way.
+/// </param>
 public sealed record RunSummary(string RunId, string EnvironmentId, int Generation, long TrainingTimesteps, double? BestEvaluation, string State);
 
 /// <summary>
@@ -57,14 +61,14 @@ public static class RunsCommand
         using var cancellation = new CancellationTokenSource(timeout);
         var ids = await journal.CurrentPersistenceIds().RunWith(Sink.Seq<string>(), materializer).WaitAsync(cancellation.Token);
         var hostEvents = await Events(journal, RunHost.PersistenceIdValue, materializer).WaitAsync(cancellation.Token);
-        var active = hostEvents.OfType<RunActivated>().LastOrDefault()?.RunId;
+        var hosted = hostEvents.Aggregate(HostedRuns.Empty, (runs, e) => runs.Apply(e));
         var prefix = OptimizerActor.PersistenceIdFor("");
         var runs = new List<RunSummary>();
         foreach (var id in ids.Where(i => i.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             var runId = id[prefix.Length..];
             var events = await Events(journal, id, materializer).WaitAsync(cancellation.Token);
-            if (Summarize(runId, events.OfType<IRunEvent>(), runId == active) is { } summary) runs.Add(summary);
+            if (Summarize(runId, events.OfType<IRunEvent>(), hosted.Contains(runId)) is { } summary) runs.Add(summary);
         }
         return runs;
     }

@@ -127,6 +127,7 @@ public static class TrainCommand
             if (stopped is null) history = await RunHistoryReader.Read(node.System, runId, TimeSpan.FromMinutes(10));
             else
             {
+                if (stopped == Interrupted) await StopRun(node, runId);
                 await node.DisposeAsync();
                 history = await ReadJournal(journal, runId);
             }
@@ -219,6 +220,20 @@ public static class TrainCommand
 
     private static string ShellQuote(string s) =>
         s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./:=@+,".Contains(c)) ? s : "'" + s.Replace("'", "'\\''") + "'";
+
+    /// <summary>
+    /// Asks the run host to stop hosting this run (its applied generations written) before the node leaves, so that
+    /// the run does not go on without its train on another node, and other runs sharing the cluster keep going. Bounded:
+    /// without an answer the node's own shutdown stops the optimizer if it is here.
+    /// </summary>
+    private static async Task StopRun(EsNode node, string runId)
+    {
+        try { await node.Optimizer.Ask<IEsMessage>(new StopRun(runId), TimeSpan.FromSeconds(15)); }
+        catch (Exception e) when (e is AskTimeoutException or TimeoutException or TaskCanceledException)
+        {
+            Log.Warning("The run host did not confirm that run {RunId} stopped: {Reason}", runId, e.Message);
+        }
+    }
 
     private static async Task<RunAccepted> StartRun(EsNode node, StartRunRequest request, CancellationToken cancellation)
     {

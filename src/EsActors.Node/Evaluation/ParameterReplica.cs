@@ -6,7 +6,8 @@ using EsActors.Node.Protocol;
 namespace EsActors.Node.Evaluation;
 
 /// <summary>
-/// The node's copy of the run state (θ, optimizer moments, observation statistics), shared by its evaluators.
+/// The node's copy of one run's state (θ, optimizer moments, observation statistics), shared by its evaluators
+/// (a <see cref="ReplicaDirectory"/> keeps one per run, so runs sharing the cluster never evict each other's θ).
 /// It advances by replaying the optimizer's per-generation scalars through the same pure update
 /// (Algorithm 2 of Salimans et al. 2017), and fetches the whole state only when it is empty, too far behind,
 /// or its digest disagrees with the one a seed batch carries.
@@ -56,10 +57,22 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
 
     public static Props Props(int replayWindow, ReplicaView? view = null) => Akka.Actor.Props.Create(() => new ParameterReplica(replayWindow, view));
 
+    /// <summary>An evicted replica's θ is no longer offered to the evaluators.</summary>
+    protected override void PostStop()
+    {
+        if (_runId is not null) _view.Publish(_runId, null);
+        base.PostStop();
+    }
+
     private void OnAcquire(AcquireState request)
     {
         _optimizer = request.Optimizer;
-        if (_runId != request.RunId) { _runId = request.RunId; SetState(null); }
+        if (_runId != request.RunId)
+        {
+            if (_runId is not null) _view.Publish(_runId, null);
+            _runId = request.RunId;
+            SetState(null);
+        }
         _waiting.Add((request, Sender));
         Serve();
     }
@@ -147,7 +160,7 @@ public sealed class ParameterReplica : ReceiveActor, IWithTimers
     {
         _state = state;
         _checksum = state?.Checksum() ?? 0;
-        _view.Publish(state is null || _runId is null ? null : new ReplicaView.Snapshot(_runId, state, _checksum));
+        if (_runId is not null) _view.Publish(_runId, state is null ? null : new ReplicaView.Snapshot(_runId, state, _checksum));
     }
 
     private void Fetch()

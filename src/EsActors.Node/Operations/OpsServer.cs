@@ -16,7 +16,7 @@ namespace EsActors.Node.Operations;
 /// <summary>
 /// The node's HTTP operations endpoint (ASP.NET Core minimal API from the shared framework): with
 /// <c>--management</c> the cluster's members at <c>/cluster/members</c> (the shape of Akka.Management's route of that
-/// name) and the active run at <c>/run</c>, read by <c>status --management URL</c> without joining the cluster; with
+/// name), the run started last at <c>/run</c> and every hosted run at <c>/runs</c>, read by <c>status --management URL</c> without joining the cluster; with
 /// <c>--dashboard</c> the live page at <c>/</c> and its data at <c>/api/dashboard</c>.
 /// Akka.Management 1.5.73 is served but only brings health-check and bootstrap routes (the cluster-members route
 /// lives in a package that is not served), and the dashboard needs an HTTP host anyway: one Kestrel host does both.
@@ -69,6 +69,11 @@ public sealed class OpsServer : IAsyncDisposable
                     return reply is RunStatus s ? Results.Json(s, Json) : Results.Json(new { error = reply is RunRejected r ? r.Reason : "no run is active" }, Json, statusCode: 404);
                 }
                 catch (AskTimeoutException) { return Results.Json(new { error = "no optimizer answered (no run active?)" }, Json, statusCode: 404); }
+            });
+            app.MapGet("/runs", async (CancellationToken ct) =>
+            {
+                try { return Results.Json(await node.Optimizer.Ask<RunList>(ListRuns.Instance, TimeSpan.FromSeconds(5), ct), Json); }
+                catch (AskTimeoutException) { return Results.Json(new { error = "no run host answered (no run active?)" }, Json, statusCode: 404); }
             });
         }
         if (board is not null)

@@ -32,6 +32,9 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     private (string Id, RewardBounds Rewards, int MaxSteps)? _env;
     private readonly Dictionary<string, (int Generation, TimeSpan At)> _replicaResets = new(StringComparer.Ordinal);
 
+    /// <summary>The runs that share the slots (in the order they were started); alone, this run uses every slot.</summary>
+    private IReadOnlyList<string> _sharedWith = [runId];
+
     public SlotTable<TRef> Slots { get; } = new();
     public NodeLedger Ledger { get; } = new();
     public bool InProgress => _gen is not null;
@@ -44,11 +47,29 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     {
         var run = state.RequireDefinition();
         var plan = PerturbationPlan.For(run, state.Generation, RunLogic.NoiseFor(run));
-        var slots = Math.Max(1, Slots.Count);
+        var slots = Math.Max(1, MySlots().Count);
         var work = new GenerationWork(run, plan, slots * settings.BatchesPerSlot, slots, _pacing.MinPairsPerBatch, settings.SplitTailPairs);
         var spec = EnvironmentRegistry.GetSpec(run.EnvironmentId);
         _env = (spec.Id, spec.Rewards, spec.MaxEpisodeSteps);
         _gen = new InFlight(work, state.Checksum(), state.EpisodeCap(spec.MaxEpisodeSteps), now);
+    }
+
+    /// <summary>
+    /// The runs that now share the cluster's slots (from the run host): from now on only this run's share of the slots
+    /// gets its batches (<see cref="SlotShares"/>). Batches already on a slot that moved to another run finish there.
+    /// </summary>
+    public void ShareWith(IReadOnlyList<string> runs) => _sharedWith = runs;
+
+    /// <summary>This run's slots: all of them when it is alone.</summary>
+    public IReadOnlyCollection<string> MySlots() =>
+        _sharedWith is [var only] && only == runId ? Slots.Evaluators : (IReadOnlyCollection<string>)SlotShares.Of(runId, Slots.Evaluators, _sharedWith);
+
+    private IReadOnlyList<(string Evaluator, int Held)> MyOccupancy()
+    {
+        var all = Slots.Occupancy();
+        if (_sharedWith is [var only] && only == runId) return all;
+        var mine = SlotShares.Of(runId, Slots.Evaluators, _sharedWith);
+        return all.Where(o => mine.Contains(o.Evaluator)).ToList();
     }
 
     /// <summary>Stops dispatching (the run failed).</summary>
@@ -62,7 +83,7 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     {
         if (_gen is not { } gen) return [];
         var sends = new List<(TRef?, SeedBatch)>();
-        foreach (var a in gen.Work.AssignToSlots(Slots.Occupancy(), now, settings.BackupAfter, settings.BatchesInFlightPerSlot))
+        foreach (var a in gen.Work.AssignToSlots(MyOccupancy(), now, settings.BackupAfter, settings.BatchesInFlightPerSlot))
         {
             if (a.IsBackup)
             {
@@ -179,7 +200,7 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
 
     /// <summary>What subscribers hear about a completed generation; <paramref name="before"/> and <paramref name="after"/> are the states around it.</summary>
     public GenerationProgress Progress(Completed completed, RunState before, RunState after) =>
-        new(runId, GenerationFigures.Of(completed.Event, before, after), completed.Reissued, completed.Backups, Slots.Count, after.IsFinished, NodeFigures());
+        new(runId, GenerationFigures.Of(completed.Event, before, after), completed.Reissued, completed.Backups, MySlots().Count, after.IsFinished, NodeFigures());
 
     /// <summary>A slot refused a batch: it goes back. Returns a reason to stop the run when evaluations keep failing.</summary>
     public string? Refused(BatchRejected rejected)

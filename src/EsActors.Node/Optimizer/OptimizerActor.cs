@@ -40,6 +40,19 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     /// <summary>To the run host (local): recovery failed; the next incarnation replays the events without the snapshot.</summary>
     public sealed record RecoveryFailed(string Reason, bool Permanent);
 
+    /// <summary>
+    /// To the run host (local): whether the run is finished (its last generation in the journal: it is no longer hosted
+    /// and its slots go to the other runs) or, after a start request extended its stop criteria, not (hosted again).
+    /// </summary>
+    public sealed record FinishedChanged(string RunId, bool Finished);
+
+    /// <summary>
+    /// From the run host (local): the runs that now share the cluster's slots, in the order they were started; this
+    /// run evaluates on its share only (<see cref="SlotShares"/>). Until told, a run uses every slot.
+    /// </summary>
+    public sealed record ShareSlots(IReadOnlyList<string> Runs);
+
+
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _runId;
     private readonly DispatchSettings _settings;
@@ -91,6 +104,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         // DeferAsync runs after the handlers of every earlier PersistAsync, i.e. after their writes completed.
         Command<Shutdown>(s => DeferAsync(s, _ => Context.Stop(Self)));
         Command<ReplicaFound>(f => _dispatch.Slots.SetReplica(f.Node, f.Replica));
+        Command<ShareSlots>(s => { _dispatch.ShareWith(s.Runs); Dispatch(); });
         Command<Terminated>(t => { _dispatch.EntityStopped(t.ActorRef); Dispatch(); });
         Command<ClusterEvent.CurrentClusterState>(s =>
         {
@@ -142,6 +156,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         else _verified = true;
         _log.Info("Optimizer of run {RunId} recovered at generation {Generation}", _runId, _state.Generation);
         Context.System.EventStream.Subscribe(Self, typeof(MembershipGuard.MemberVerified)); // before the members' snapshot: none is missed
+        if (_state.IsFinished) ReportFinished();
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
             typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
         Timers.StartPeriodicTimer(TickTimer, new Tick(), _settings.TickInterval);
@@ -167,9 +182,13 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private void Accepted(IActorRef requester)
     {
         requester.Tell(new RunAccepted(_runId, _state.Generation, _state.IsFinished));
+        ReportFinished(); // either way: a start request may have extended a finished run
         StartGenerationIfDue();
         Dispatch();
     }
+
+    /// <summary>Tells the run host whether the run is finished (the host keeps its record of hosted runs from this).</summary>
+    private void ReportFinished() => Context.Parent.Tell(new FinishedChanged(_runId, _state.IsFinished));
 
     private void StartGenerationIfDue()
     {
@@ -240,6 +259,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
             if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
             Publish(progress);
             if (after.IsFinished) _log.Info("Run {RunId} finished at generation {Generation}", _runId, after.Generation);
+            if (after.IsFinished) ReportFinished();
         });
         StartGenerationIfDue();
     }

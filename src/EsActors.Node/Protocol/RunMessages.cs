@@ -9,8 +9,28 @@ public sealed record RunAccepted(string RunId, int Generation, bool Finished) : 
 
 public sealed record RunRejected(string RunId, string Reason) : IEsMessage;
 
-/// <summary>Anyone → run host: describe the active run.</summary>
-public sealed record GetRunStatus : IEsMessage;
+/// <summary>Anyone → run host: describe this run (null: the run started last among those hosted).</summary>
+public sealed record GetRunStatus(string? RunId = null) : IEsMessage;
+
+/// <summary>Anyone → run host: describe every run it hosts (answered with <see cref="RunList"/>).</summary>
+public sealed record ListRuns : IEsMessage
+{
+    public static readonly ListRuns Instance = new();
+}
+
+/// <summary>
+/// Run host → asker: the status of every run it hosts, in the order they were started (finished runs whose optimizer
+/// is still up included), and the hosted runs whose optimizer is restarting (paused: no status to give).
+/// </summary>
+public sealed record RunList(RunStatus[] Runs, string[] Paused) : IEsMessage;
+
+/// <summary>
+/// CLI → run host (a <c>train</c> stopped by Ctrl-C / SIGTERM): stop hosting this run, its applied generations
+/// written; the other runs go on. Answered with <see cref="RunStopped"/> once its optimizer has stopped.
+/// </summary>
+public sealed record StopRun(string RunId) : IEsMessage;
+
+public sealed record RunStopped(string RunId) : IEsMessage;
 
 /// <summary>Per-node work figures kept by the optimizer (cumulative over the run since the optimizer started).</summary>
 /// <param name="EvaluationSeconds">Busy time of the node's slots, so Steps / EvaluationSeconds is env steps/s per busy slot.</param>

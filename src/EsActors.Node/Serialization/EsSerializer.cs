@@ -22,8 +22,12 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr3", FetchStateManifest = "fs1", StateReplyManifest = "sr3",
         StartRunManifest = "st3", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
         RunStartedManifest = "E:run-started:3", StopChangedManifest = "E:stop-changed:3", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs1", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
-        ChallengeManifest = "mc1", ProofManifest = "mp1";
+        StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs2", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
+        RunHostedManifest = "E:run-hosted:1", RunRetiredManifest = "E:run-retired:1", ListRunsManifest = "lr1", RunListManifest = "rl1",
+        StopRunManifest = "sp1", RunStoppedManifest = "sd1", ChallengeManifest = "mc1", ProofManifest = "mp1";
+
+    /// <summary>Protocol 4's status query, without a run id (still read: it asks for the run started last).</summary>
+    private const string GetStatusV1 = "gs1";
 
     /// <summary>Nonces and MACs are 32 bytes; anything much longer is not a membership message.</summary>
     private const int MaxProofBytes = 64;
@@ -57,6 +61,12 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         RunStatus => StatusManifest,
         MembershipChallenge => ChallengeManifest,
         MembershipProof => ProofManifest,
+        RunHosted => RunHostedManifest,
+        RunRetired => RunRetiredManifest,
+        ListRuns => ListRunsManifest,
+        RunList => RunListManifest,
+        StopRun => StopRunManifest,
+        RunStopped => RunStoppedManifest,
         _ => throw new ArgumentException($"EsSerializer cannot serialize {o.GetType().FullName}"),
     };
 
@@ -106,15 +116,22 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case GenerationCompleted e: w.WriteGeneration(e); break;
             case RunState s: w.WriteState(s); break;
             case RunActivated e: w.Write(e.RunId); break;
-            case GetRunStatus: break;
-            case MembershipChallenge m: WriteBytes(w, m.Nonce); break;
-            case MembershipProof m: WriteBytes(w, m.Nonce); WriteBytes(w, m.Mac); break;
-            case GenerationApplied m: w.Write(m.RunId); w.WriteGeneration(m.Generation); break;
-            case RunStatus m:
-                w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.WriteNullable(m.LastEvaluationMean); w.Write(m.Finished);
-                w.Write(m.Failure ?? ""); w.Write(m.Reissued); w.Write(m.Backups);
-                WriteNodes(w, m.Nodes);
+            case GetRunStatus m: w.Write(m.RunId ?? ""); break;
+            case RunHosted e: w.Write(e.RunId); break;
+            case RunRetired e: w.Write(e.RunId); w.Write(e.Finished); break;
+            case ListRuns: break;
+            case MembershipChallenge c: WriteBytes(w, c.Nonce); break;
+            case MembershipProof p: WriteBytes(w, p.Nonce); WriteBytes(w, p.Mac); break;
+            case RunList m:
+                w.Write(m.Runs.Length);
+                foreach (var run in m.Runs) WriteStatus(w, run);
+                w.Write(m.Paused.Length);
+                foreach (var id in m.Paused) w.Write(id);
                 break;
+            case StopRun m: w.Write(m.RunId); break;
+            case RunStopped m: w.Write(m.RunId); break;
+            case GenerationApplied m: w.Write(m.RunId); w.WriteGeneration(m.Generation); break;
+            case RunStatus m: WriteStatus(w, m); break;
             default: throw new ArgumentException($"EsSerializer cannot serialize {obj.GetType().FullName}");
         }
     });
@@ -150,7 +167,14 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 GenerationManifest => r.ReadGeneration(),
                 StateManifest => r.ReadState(BinaryCodec.Format),
                 RunActivatedManifest => new RunActivated(r.ReadString()),
-                GetStatusManifest => new GetRunStatus(),
+                GetStatusV1 => new GetRunStatus(),
+                GetStatusManifest => new GetRunStatus(r.ReadString() is { Length: > 0 } id ? id : null),
+                RunHostedManifest => new RunHosted(r.ReadString()),
+                RunRetiredManifest => new RunRetired(r.ReadString(), r.ReadBoolean()),
+                ListRunsManifest => ListRuns.Instance,
+                RunListManifest => ReadRunList(r),
+                StopRunManifest => new StopRun(r.ReadString()),
+                RunStoppedManifest => new RunStopped(r.ReadString()),
                 GenerationAppliedManifest => new GenerationApplied(r.ReadString(), r.ReadGeneration()),
                 StatusManifest => ReadStatus(r),
                 ChallengeManifest => new MembershipChallenge(ReadBytes(r)),
@@ -176,6 +200,26 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         if (length is < 0 or > MaxProofBytes) throw new InvalidDataException($"a membership field of {length} bytes");
         var bytes = r.ReadBytes(length);
         return bytes.Length == length ? bytes : throw new EndOfStreamException();
+    }
+
+    private static void WriteStatus(BinaryWriter w, RunStatus m)
+    {
+        w.Write(m.RunId); w.Write(m.Generation); w.Write(m.Timesteps); w.WriteNullable(m.LastEvaluationMean); w.Write(m.Finished);
+        w.Write(m.Failure ?? ""); w.Write(m.Reissued); w.Write(m.Backups);
+        WriteNodes(w, m.Nodes);
+    }
+
+    private static RunList ReadRunList(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        if (count < 0 || count > 100_000) throw new InvalidDataException("implausible run count");
+        var runs = new RunStatus[count];
+        for (var i = 0; i < count; i++) runs[i] = ReadStatus(r);
+        var pausedCount = r.ReadInt32();
+        if (pausedCount < 0 || pausedCount > 100_000) throw new InvalidDataException("implausible run count");
+        var paused = new string[pausedCount];
+        for (var i = 0; i < pausedCount; i++) paused[i] = r.ReadString();
+        return new RunList(runs, paused);
     }
 
     private static RunStatus ReadStatus(BinaryReader r)
