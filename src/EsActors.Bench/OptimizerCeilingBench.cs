@@ -178,11 +178,15 @@ public static class OptimizerCeilingBench
                 for (var i = 0; i < items.Length; i++)
                 {
                     var item = batch.Items[i];
-                    if (item.IsEvaluation) items[i] = new ItemOutcome(item.Index, true, PairHalf.Both, 20 + item.Index % 97, 0, 100, 0, null);
+                    // CartPole's possible returns (1 per step: the return is the length); an unrun half of a split pair is 0.
+                    var evaluation = 20 + item.Index % 97;
+                    if (item.IsEvaluation) items[i] = new ItemOutcome(item.Index, true, PairHalf.Both, evaluation, 0, evaluation, 0, null);
                     else
                     {
                         episodes += item.Half == PairHalf.Both ? 2 : 1; // a split half is one episode
-                        items[i] = new ItemOutcome(item.Index, false, item.Half, 10 + (item.Index * 7 + batch.Generation) % 101, 10 + (item.Index * 13 + batch.Generation) % 89, 100, 100, null);
+                        var positive = item.Half.RunsPositive() ? 10 + (item.Index * 7 + batch.Generation) % 101 : 0;
+                        var negative = item.Half.RunsNegative() ? 10 + (item.Index * 13 + batch.Generation) % 89 : 0;
+                        items[i] = new ItemOutcome(item.Index, false, item.Half, positive, negative, positive, negative, null);
                     }
                 }
                 counters.Add(episodes);
