@@ -214,13 +214,7 @@ public static class ChaosRun
             return fault;
         }
 
-        /// <summary>The live node that most recently logged that it hosts this run's optimizer.</summary>
-        private NodeProcess? OptimizerHost()
-        {
-            var hosting = $"Hosting the optimizer of run {runId}";
-            return _live.Where(p => !p.HasExited && !p.Paused && p.LastIndexOf(l => l.Contains(hosting, StringComparison.Ordinal)) >= 0)
-                .OrderByDescending(p => _all.IndexOf(p)).FirstOrDefault();
-        }
+        private NodeProcess? OptimizerHost() => ChaosRun.OptimizerHost(_live.Where(p => !p.Paused), runId);
 
         private List<int> FaultPoints(int faults, int generations)
         {
@@ -234,6 +228,13 @@ public static class ChaosRun
         {
             foreach (var p in _all) p.Dispose();
         }
+    }
+
+    /// <summary>Of <paramref name="live"/> (in start order), the youngest running node that logged that it hosts the run's optimizer.</summary>
+    internal static NodeProcess? OptimizerHost(IEnumerable<NodeProcess> live, string runId)
+    {
+        var hosting = $"Hosting the optimizer of run {runId}";
+        return live.LastOrDefault(p => !p.HasExited && p.LastIndexOf(l => l.Contains(hosting, StringComparison.Ordinal)) >= 0);
     }
 
     internal static int FreePort()

@@ -113,7 +113,7 @@ public static class ChurnRun
                     memory.Add(new MemorySample(now.TotalSeconds, stable.Select(p => p.HasExited ? 0 : ResidentKiB(p.Pid)).ToList()));
                     lastMemory = now;
                 }
-                if (optimizerKilledAt is null && now >= o.OptimizerKillAt && OptimizerHost(live, runId) is { } host)
+                if (optimizerKilledAt is null && now >= o.OptimizerKillAt && ChaosRun.OptimizerHost(live, runId) is { } host)
                 {
                     log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {now.TotalSeconds,6:0.0} s  kill -9 the optimizer's node: {host.Name} (pid {host.Pid})"));
                     host.Kill9();
@@ -173,12 +173,6 @@ public static class ChurnRun
         }
 
         static ChurnReport Failed(string problem) => new(0, 0, null, 0, false, 0, 0, 0, 0, 0, 0, [], [], problem);
-    }
-
-    private static NodeProcess? OptimizerHost(List<NodeProcess> live, string runId)
-    {
-        var hosting = $"Hosting the optimizer of run {runId}";
-        return live.Where(p => !p.HasExited && p.LastIndexOf(l => l.Contains(hosting, StringComparison.Ordinal)) >= 0).LastOrDefault();
     }
 
     /// <summary>VmRSS of a process, from /proc (0 if it is gone).</summary>

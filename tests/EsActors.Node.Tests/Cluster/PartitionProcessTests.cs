@@ -74,44 +74,36 @@ public sealed class PartitionProcessTests(CliFixture fixture, ITestOutputHelper 
                     Assert.True(await nodes[n].WaitForStdoutAsync(lines => lines.Any(l => l.StartsWith($"worker akka.tcp://esactors@{lab.Address(n)}:{Port} up", StringComparison.Ordinal)), Step),
                         $"the new worker {n} never came up\n{Report()}");
             }
-            async Task AwaitExit(string what, params int[] downed)
+            // Cuts the minority off at generation `at`: each of its nodes must be downed (one line, exit code 6: a
+            // supervisor restarts it, nothing to fix) while the majority goes on; then heals and starts new workers there.
+            async Task<int> PartitionAndHeal(int at, string what, int[] minority, int[] majority)
             {
-                var deadline = DateTime.UtcNow + Step;
-                while (DateTime.UtcNow < deadline && !downed.All(n => nodes[n].HasExited)) await Task.Delay(200);
-                Assert.True(downed.All(n => nodes[n].HasExited), $"{what}: the cut-off nodes {string.Join(", ", downed)} were not downed within {Step.TotalSeconds:0} s\n{Report()}");
-                foreach (var n in downed)
+                lab.CutOff(minority);
+                output.WriteLine($"cut off {string.Join(", ", minority)} ({what}) at generation {at}");
+                foreach (var n in minority)
                 {
-                    // Each says so in one line and exits with its own code (a supervisor restarts it; nothing to fix).
-                    Assert.True(await nodes[n].WaitForExitAsync(Step) == ExitCodes.Downed, $"{what}: node {n} did not exit with {ExitCodes.Downed}\n{nodes[n].Describe()}");
+                    int code;
+                    try { code = await nodes[n].WaitForExitAsync(Step); }
+                    catch (TimeoutException) { Assert.Fail($"{what}: the cut-off node {n} was not downed within {Step.TotalSeconds:0} s\n{Report()}"); throw; }
+                    Assert.True(code == ExitCodes.Downed, $"{what}: node {n} did not exit with {ExitCodes.Downed}\n{nodes[n].Describe()}");
                     Assert.Contains(nodes[n].Stderr, l => l.StartsWith("error: this node was removed from the cluster", StringComparison.Ordinal));
                 }
+                var after = await AwaitGenerations(at + 10, $"the majority after cutting off the {what}");
+                Assert.All(majority, n => Assert.False(nodes[n].HasExited, $"node {n} of the majority stopped\n{Report()}"));
+                lab.Heal();
+                foreach (var n in minority) StartWorker(n, majority);
+                await AwaitUp(minority);
+                output.WriteLine($"healed at generation {after}");
+                return after;
             }
 
             var atCut = await AwaitGenerations(15, "before the first partition");
             // 1. Two workers cut off: the majority (the optimizer's node and two workers) downs them and goes on.
-            lab.CutOff(4, 5);
-            output.WriteLine($"cut off 4, 5 at generation {atCut}");
-            await AwaitExit("minority of two workers", 4, 5);
-            var afterFirst = await AwaitGenerations(atCut + 10, "the majority after the first partition");
-            Assert.All(new[] { 1, 2, 3 }, n => Assert.False(nodes[n].HasExited, $"node {n} of the majority stopped\n{Report()}"));
-            lab.Heal();
-            StartWorker(4, 1, 2, 3);
-            StartWorker(5, 1, 2, 3);
-            await AwaitUp(4, 5);
+            var afterFirst = await PartitionAndHeal(atCut, "two workers", [4, 5], [1, 2, 3]);
             var beforeSecond = await AwaitGenerations(afterFirst + 10, "after healing the first partition");
-
             // 2. The optimizer's node and a worker cut off: the majority downs them, the optimizer moves to it and
             //    recovers from the journal; the old one must stop before the new one writes.
-            lab.CutOff(1, 2);
-            output.WriteLine($"cut off 1 (the optimizer's node), 2 at generation {beforeSecond}");
-            await AwaitExit("minority holding the optimizer", 1, 2);
-            var afterSecond = await AwaitGenerations(beforeSecond + 10, "the majority after losing the optimizer's node");
-            Assert.All(new[] { 3, 4, 5 }, n => Assert.False(nodes[n].HasExited, $"node {n} of the majority stopped\n{Report()}"));
-            lab.Heal();
-            StartWorker(1, 3, 4, 5);
-            StartWorker(2, 3, 4, 5);
-            await AwaitUp(1, 2);
-            output.WriteLine($"healed at generation {afterSecond}");
+            await PartitionAndHeal(beforeSecond, "optimizer's node and a worker", [1, 2], [3, 4, 5]);
             await AwaitGenerations(Generations, "to the end of the run");
 
             var facts = JournalFacts.Read(journal);

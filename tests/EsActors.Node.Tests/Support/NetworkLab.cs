@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EsActors.Node.Tests.Support;
 
 /// <summary>
@@ -88,23 +86,16 @@ public sealed class NetworkLab : IDisposable
 
     private void Ip(params string[] args)
     {
-        var start = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        Process process;
-        try { process = Process.Start(start)!; }
+        int code;
+        string text;
+        try { (code, text) = SystemCommand.Run("ip", args); }
         catch (System.ComponentModel.Win32Exception e)
         {
             Assert.Fail($"cannot run `ip` ({e.Message}): the partition tests need iproute2 and root (CI installs and has both)");
             throw;
         }
-        using (process)
-        {
-            var error = process.StandardError.ReadToEnd();
-            process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(30_000)) { process.Kill(); Assert.Fail($"ip {string.Join(' ', args)} did not finish in 30 s"); }
-            if (process.ExitCode != 0)
-                Assert.Fail($"ip {string.Join(' ', args)} failed (exit {process.ExitCode}: {error.Trim()}); making network namespaces needs root (CI runs as root)");
-        }
+        if (code != 0)
+            Assert.Fail($"ip {string.Join(' ', args)} failed (exit {code}: {text.Trim()}); making network namespaces needs root (CI runs as root)");
     }
 
     public void Dispose()
@@ -114,12 +105,7 @@ public sealed class NetworkLab : IDisposable
         {
             var name = _made[i];
             var args = name.StartsWith($"esa{_tag}n", StringComparison.Ordinal) ? new[] { "netns", "del", name } : new[] { "link", "del", name };
-            try
-            {
-                using var p = Process.Start(new ProcessStartInfo("ip", args) { UseShellExecute = false, RedirectStandardError = true })!;
-                p.StandardError.ReadToEnd();
-                p.WaitForExit(30_000);
-            }
+            try { SystemCommand.Run("ip", args); }
             catch (System.ComponentModel.Win32Exception) { }
         }
     }

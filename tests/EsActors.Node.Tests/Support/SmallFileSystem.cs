@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace EsActors.Node.Tests.Support;
 
 /// <summary>
@@ -15,7 +13,7 @@ public sealed class SmallFileSystem : IDisposable
     public static SmallFileSystem Mount(string path, string size)
     {
         Directory.CreateDirectory(path);
-        var (code, text) = Exec("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path);
+        var (code, text) = SystemCommand.Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", path);
         if (code != 0)
             Assert.Fail($"could not mount a {size} tmpfs at {path} (exit {code}: {text.Trim()}); this test needs root (CI runs as root)");
         return new SmallFileSystem(path);
@@ -37,17 +35,7 @@ public sealed class SmallFileSystem : IDisposable
     public void Dispose()
     {
         // A process the test started may still hold a file open (it was killed on a failure): lazy unmount detaches now.
-        var (code, text) = Exec("umount", "-l", _path);
+        var (code, text) = SystemCommand.Run("umount", "-l", _path);
         if (code != 0) Console.Error.WriteLine($"umount {_path} failed: {text.Trim()}");
-    }
-
-    private static (int Code, string Text) Exec(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        var text = process.StandardError.ReadToEnd() + process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(30_000)) { process.Kill(); return (-1, $"{file} did not finish in 30 s"); }
-        return (process.ExitCode, text);
     }
 }
