@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -113,6 +114,11 @@ public sealed class EsNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
+        // Bounded: a starved or cut-off node may not finish its shutdown phases, and the command's own outcome (its
+        // error line and exit code) must not be replaced by this timeout; the process ends either way.
+        try { await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance).WaitAsync(ShutdownTimeout).ConfigureAwait(false); }
+        catch (TimeoutException) { System.Log.Warning("The node's shutdown did not finish within {0} s; exiting without waiting for it", ShutdownTimeout.TotalSeconds); }
     }
+
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(15);
 }

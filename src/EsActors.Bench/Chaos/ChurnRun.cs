@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka.Configuration;
 using System.Globalization;
 using EsActors.Node;
 using EsActors.Node.Configuration;
@@ -33,9 +34,12 @@ public sealed record ChurnReport(
 /// </summary>
 public static class ChurnRun
 {
-    /// <summary>The node settings a churn run uses (and the bound is computed from): the shipped failure detector (hocon/cluster.conf).</summary>
-    private const double AcceptableHeartbeatPauseSeconds = 2;
-    private const double HeartbeatIntervalSeconds = 0.5, StableAfterSeconds = 1.5, LeaderActionsIntervalSeconds = 0.5;
+    /// <summary>The node settings a churn run uses (and the bound is computed from): the shipped hocon/cluster.conf.</summary>
+    private static readonly Config Shipped = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(NodeConfig.HoconDirectory, "cluster.conf")));
+    private static double Seconds(string path) => Shipped.GetTimeSpan("akka.cluster." + path).TotalSeconds;
+    private static readonly double AcceptableHeartbeatPauseSeconds = Seconds("failure-detector.acceptable-heartbeat-pause");
+    private static readonly double HeartbeatIntervalSeconds = Seconds("failure-detector.heartbeat-interval"),
+        StableAfterSeconds = Seconds("split-brain-resolver.stable-after"), LeaderActionsIntervalSeconds = Seconds("leader-actions-interval");
 
     public static async Task<ChurnReport> Run(ChurnOptions o, TextWriter log, CancellationToken cancellation)
     {
@@ -48,7 +52,7 @@ public static class ChurnRun
         var work = Path.Combine(o.WorkDirectory, "churn");
         Directory.CreateDirectory(work);
         var config = Path.Combine(work, "churn.conf");
-        await File.WriteAllTextAsync(config, $"akka.cluster.failure-detector.acceptable-heartbeat-pause = {AcceptableHeartbeatPauseSeconds}s\n", cancellation);
+        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"akka.cluster.failure-detector.acceptable-heartbeat-pause = {AcceptableHeartbeatPauseSeconds}s\n"), cancellation);
         var runId = $"churn-{Guid.NewGuid():N}"[..24];
         var journalArgument = journal.IsPostgres ? journal.ConnectionString : journal.SqlitePath!;
         var watch = new JournalWatch(journal, runId);

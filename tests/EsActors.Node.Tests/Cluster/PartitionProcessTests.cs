@@ -79,12 +79,14 @@ public sealed class PartitionProcessTests(CliFixture fixture, ITestOutputHelper 
             async Task<int> PartitionAndHeal(int at, string what, int[] minority, int[] majority)
             {
                 lab.CutOff(minority);
+                var cut = DateTime.UtcNow;
                 output.WriteLine($"cut off {string.Join(", ", minority)} ({what}) at generation {at}");
                 foreach (var n in minority)
                 {
                     int code;
                     try { code = await nodes[n].WaitForExitAsync(Step); }
                     catch (TimeoutException) { Assert.Fail($"{what}: the cut-off node {n} was not downed within {Step.TotalSeconds:0} s\n{Report()}"); throw; }
+                    output.WriteLine($"node {n} exited {(DateTime.UtcNow - cut).TotalSeconds:0.0} s after the cut; its last lines:\n  {string.Join("\n  ", nodes[n].Stderr.TakeLast(12))}");
                     Assert.True(code == ExitCodes.Downed, $"{what}: node {n} did not exit with {ExitCodes.Downed}\n{nodes[n].Describe()}");
                     Assert.Contains(nodes[n].Stderr, l => l.StartsWith("error: this node was removed from the cluster", StringComparison.Ordinal));
                 }
