@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Akka.Configuration;
 using System.Globalization;
 using EsActors.Node;
 using EsActors.Node.Configuration;
@@ -35,11 +34,9 @@ public sealed record ChurnReport(
 public static class ChurnRun
 {
     /// <summary>The node settings a churn run uses (and the bound is computed from): the shipped hocon/cluster.conf.</summary>
-    private static readonly Config Shipped = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(NodeConfig.HoconDirectory, "cluster.conf")));
-    private static double Seconds(string path) => Shipped.GetTimeSpan("akka.cluster." + path).TotalSeconds;
-    private static readonly double AcceptableHeartbeatPauseSeconds = Seconds("failure-detector.acceptable-heartbeat-pause");
-    private static readonly double HeartbeatIntervalSeconds = Seconds("failure-detector.heartbeat-interval"),
-        StableAfterSeconds = Seconds("split-brain-resolver.stable-after"), LeaderActionsIntervalSeconds = Seconds("leader-actions-interval");
+    private static readonly double AcceptableHeartbeatPauseSeconds = ShippedTimings.AcceptableHeartbeatPause;
+    private static readonly double HeartbeatIntervalSeconds = ShippedTimings.HeartbeatInterval,
+        StableAfterSeconds = ShippedTimings.StableAfter, LeaderActionsIntervalSeconds = ShippedTimings.LeaderActionsInterval;
 
     public static async Task<ChurnReport> Run(ChurnOptions o, TextWriter log, CancellationToken cancellation)
     {
