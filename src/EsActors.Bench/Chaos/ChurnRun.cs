@@ -33,11 +33,6 @@ public sealed record ChurnReport(
 /// </summary>
 public static class ChurnRun
 {
-    /// <summary>The node settings a churn run uses (and the bound is computed from): the shipped hocon/cluster.conf.</summary>
-    private static readonly double AcceptableHeartbeatPauseSeconds = ShippedTimings.AcceptableHeartbeatPause;
-    private static readonly double HeartbeatIntervalSeconds = ShippedTimings.HeartbeatInterval,
-        StableAfterSeconds = ShippedTimings.StableAfter, LeaderActionsIntervalSeconds = ShippedTimings.LeaderActionsInterval;
-
     public static async Task<ChurnReport> Run(ChurnOptions o, TextWriter log, CancellationToken cancellation)
     {
         if (o.Duration < TimeSpan.FromSeconds(30)) throw new UserError($"--minutes must give at least 30 s of churn, got {o.Duration.TotalSeconds:0} s");
@@ -49,7 +44,7 @@ public static class ChurnRun
         var work = Path.Combine(o.WorkDirectory, "churn");
         Directory.CreateDirectory(work);
         var config = Path.Combine(work, "churn.conf");
-        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"akka.cluster.failure-detector.acceptable-heartbeat-pause = {AcceptableHeartbeatPauseSeconds}s\n"), cancellation);
+        await File.WriteAllTextAsync(config, string.Create(CultureInfo.InvariantCulture, $"akka.cluster.failure-detector.acceptable-heartbeat-pause = {ShippedTimings.AcceptableHeartbeatPause}s\n"), cancellation);
         var runId = $"churn-{Guid.NewGuid():N}"[..24];
         var journalArgument = journal.IsPostgres ? journal.ConnectionString : journal.SqlitePath!;
         var watch = new JournalWatch(journal, runId);
@@ -149,13 +144,12 @@ public static class ChurnRun
                 optimizerKilledAt is { } k && s.At <= k + 1 && s.At + s.Seconds >= k;
             var afterKill = steps.Where(AfterKill).Select(s => s.Seconds).DefaultIfEmpty(0).Max();
             var elsewhere = steps.Where(s => !AfterKill(s)).Select(s => s.Seconds).DefaultIfEmpty(0).Max();
-            // The bound, from the shipped timings: failure detection (heartbeat pause + one interval + ~1 s for the φ
-            // threshold), the Split Brain Resolver's decision (stable-after, twice: under churn another node becomes
-            // unreachable meanwhile and resets it), the leader's removal (two leader-action ticks), the removal margin
-            // before a singleton starts elsewhere (stable-after), starting the host and recovering the optimizer (~1 s),
-            // and one generation.
-            var bound = AcceptableHeartbeatPauseSeconds + HeartbeatIntervalSeconds + 1 + 2 * StableAfterSeconds + 2 * LeaderActionsIntervalSeconds
-                        + StableAfterSeconds + 1 + Math.Max(1, perGeneration);
+            // The bound, from the shipped timings: the dead node's removal (detection, the Split Brain Resolver's
+            // decision, the leader's removal), the decision once more (under churn another node becomes unreachable
+            // meanwhile and resets it), the removal margin before a singleton starts elsewhere (stable-after),
+            // starting the host and recovering the optimizer (~1 s), and one generation.
+            var bound = ShippedTimings.RemovalSeconds(ShippedTimings.AcceptableHeartbeatPause) + 2 * ShippedTimings.StableAfter
+                        + 1 + Math.Max(1, perGeneration);
             var minutes = new List<ChurnMinute>();
             for (var m = 0; m < Math.Ceiling(wall / 60); m++)
             {
