@@ -98,5 +98,6 @@ public sealed class CliUsageProcessTests(CliFixture fixture, ITestOutputHelper o
         Assert.Equal(["CartPole-v1", "4", "discrete", "2", "500", "500"], rows["CartPole-v1"]);
         Assert.Equal(["Pendulum-v1", "3", "box", "1", "[-2,", "2]", "200", "-200"], rows["Pendulum-v1"]);
         Assert.Equal(["Hopper-v4", "11", "box", "3", "[-1,", "1]", "1000", "3800"], rows["Hopper-v4"]);
+        Assert.Equal(["HalfCheetah-v4", "17", "box", "6", "[-1,", "1]", "1000", "none"], rows["HalfCheetah-v4"]); // the preset's target-return = none
     }
 }

@@ -12,11 +12,12 @@ namespace EsActors.Node.Configuration;
 /// </summary>
 public static class RunKeys
 {
-    private const string Integer = "an integer", Number = "a finite number", Boolean = "on or off", Text = "a word", Integers = "a list of integers", Block = "a { } block";
+    private const string Integer = "an integer", Number = "a finite number", NumberOrNone = "a finite number or none", Boolean = "on or off", Text = "a word",
+        Integers = "a list of integers", Block = "a { } block";
 
     private static readonly Dictionary<string, string> Kinds = new(StringComparer.Ordinal)
     {
-        ["generations"] = Integer, ["timesteps"] = Integer, ["target-return"] = Number, ["population"] = Integer, ["sigma"] = Number,
+        ["generations"] = Integer, ["timesteps"] = Integer, ["target-return"] = NumberOrNone, ["population"] = Integer, ["sigma"] = Number,
         ["learning-rate"] = Number, ["optimizer"] = Text, ["momentum"] = Number, ["weight-decay"] = Number, ["hidden"] = Integers,
         ["activation"] = Text, ["noise-seed"] = Integer, ["noise-table-size"] = Integer, ["observation-normalization"] = Boolean,
         ["observation-statistics-probability"] = Number, ["evaluation-episodes"] = Integer, ["action-noise"] = Number,
@@ -49,11 +50,18 @@ public static class RunKeys
         return kind switch
         {
             Integer => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
-            Number => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d),
+            Number => IsFiniteNumber(text),
+            NumberOrNone => text == NoTarget || IsFiniteNumber(text),
             Boolean => text is "on" or "off" or "true" or "false" or "yes" or "no",
             _ => text.Length > 0,
         };
     }
+
+    /// <summary><c>target-return = none</c>: the run goes to its budget, even on a task with a Gymnasium threshold.</summary>
+    public const string NoTarget = "none";
+
+    private static bool IsFiniteNumber(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
 
     /// <summary>A list of integers; Akka's parser does not call an empty list (<c>hidden = []</c>, a linear policy) an array.</summary>
     private static bool IsIntegerList(HoconValue value)

@@ -68,9 +68,14 @@ public static class RunSettings
         }
     }
 
-    /// <summary>The target a run stops at without --target-return: the preset's target-return, else Gymnasium's reward threshold.</summary>
+    /// <summary>
+    /// The target a run stops at without --target-return: the preset's target-return (<c>none</c>: no target), else
+    /// Gymnasium's reward threshold.
+    /// </summary>
     public static double? DefaultTargetReturn(Config runSection, EnvironmentSpec spec) =>
-        runSection.HasPath("target-return") ? runSection.GetDouble("target-return") : spec.RewardThreshold;
+        !runSection.HasPath("target-return") ? spec.RewardThreshold
+        : runSection.GetString("target-return") == RunKeys.NoTarget ? null
+        : runSection.GetDouble("target-return");
 
     /// <summary>
     /// <c>strategy</c>: openai-es (default), or ARS as Mania et al. name its variants: ars-v1 / ars-v2 use every

@@ -39,6 +39,16 @@ public sealed class RunSettingsStrategyTests
     }
 
     [Fact]
+    public void Target_return_none_runs_to_the_budget_even_where_gymnasium_has_a_threshold()
+    {
+        Assert.Equal(4800, RunSettings.Build("HalfCheetah-v4", Shipped, new RunOverrides()).Stop.TargetReturn);
+        Assert.Null(RunSettings.Build("HalfCheetah-v4", With("esactors.run.target-return = none"), new RunOverrides()).Stop.TargetReturn);
+        Assert.Equal(5000, RunSettings.Build("HalfCheetah-v4", With("esactors.run.target-return = 5000"), new RunOverrides()).Stop.TargetReturn);
+        // The command line still wins over the preset's none.
+        Assert.Equal(10, RunSettings.Build("HalfCheetah-v4", With("esactors.run.target-return = none"), new RunOverrides(TargetReturn: 10)).Stop.TargetReturn);
+    }
+
+    [Fact]
     public void A_learnt_sigma_is_an_openai_es_option()
     {
         var (definition, _) = RunSettings.Build("Pendulum-v1", With("esactors.run.sigma-learning-rate = 0.2"), new RunOverrides());
@@ -65,6 +75,7 @@ public sealed class RunSettingsStrategyTests
     [InlineData("strategy = ars-v1, observation-normalization = off, top-directions = 4", "uses every direction")]
     [InlineData("top-directions = 4", "apply to the ars strategies only")]
     [InlineData("timesteps = 0", "--timesteps must be at least 1")]
+    [InlineData("target-return = never", "esactors.run.target-return must be a finite number or none, got 'never'")]
     [InlineData("strategy = ars-v2, observation-statistics-probability = 1, sigma-learning-rate = 0.1", "applies to the openai-es strategy only")]
     [InlineData("sigma-learning-rate = -1", "sigma-learning-rate must be ≥ 0")]
     public void Inconsistent_strategy_settings_are_one_clear_error(string hocon, string message)
