@@ -27,7 +27,7 @@ public static class EsStep
         if (run.SigmaSchedule is { } schedule) TensorPrimitives.Divide(ascent, schedule.PerParameter(run.Network, g.Generation), ascent);
         // Weight decay: step along −(−g + λθ) = g − λθ.
         TensorPrimitives.MultiplyAdd(theta, -run.WeightDecay, ascent, ascent);
-        var (newTheta, newOptimizer) = Optimizer.Step(run.Optimizer, theta, optimizer, ascent);
+        var (newTheta, newOptimizer) = Optimizer.Step(run.OptimizerAt(g.Generation), theta, optimizer, ascent);
         var newSigmas = sigmas is null ? null : LearnSigmas(run.EffectiveStrategy.SigmaLearningRate, noise, g.NoiseIndices, weightPositive, weightNegative, sigmas);
         return (newTheta, newOptimizer, newSigmas);
     }

@@ -15,6 +15,7 @@ namespace EsActors.Domain.Runs;
 /// <param name="EpisodeCapFactor">Cap training episodes at this factor × the previous generation's mean length (0 = off).</param>
 /// <param name="Strategy">How returns become a step; null (runs defined before strategies existed) = OpenAI-ES.</param>
 /// <param name="SigmaSchedule">σ per layer over the run (OpenAI-ES only); null = one σ for every parameter.</param>
+/// <param name="LearningRateSchedule">A learning rate that decays over the run; null = a fixed learning rate.</param>
 public sealed record RunDefinition(
     string EnvironmentId,
     NetworkShape Network,
@@ -33,7 +34,8 @@ public sealed record RunDefinition(
     double EpisodeCapFactor,
     int SnapshotEvery,
     StrategySettings? Strategy = null,
-    SigmaSchedule? SigmaSchedule = null)
+    SigmaSchedule? SigmaSchedule = null,
+    LearningRateSchedule? LearningRateSchedule = null)
 {
     private readonly StrategySettings? _strategy = Canonical(Strategy);
 
@@ -73,6 +75,7 @@ public sealed record RunDefinition(
             if (EffectiveStrategy.Kind != StrategyKind.OpenAiEs) throw new ArgumentException("a sigma-schedule applies to the openai-es strategy only");
             if (EffectiveStrategy.LearnsSigma) throw new ArgumentException("a sigma-schedule and a learnt sigma exclude each other");
         }
+        LearningRateSchedule?.Validate();
     }
 
     /// <summary>Names of the settings in which two definitions differ (empty when they define the same run).</summary>
@@ -94,8 +97,13 @@ public sealed record RunDefinition(
         Check(EpisodeCapFactor.Equals(other.EpisodeCapFactor), "episode cap");
         Check(EffectiveStrategy.Equals(other.EffectiveStrategy), $"strategy ({EffectiveStrategy} vs {other.EffectiveStrategy})");
         Check(Equals(SigmaSchedule, other.SigmaSchedule), $"sigma schedule ({SigmaSchedule?.ToString() ?? "none"} vs {other.SigmaSchedule?.ToString() ?? "none"})");
+        Check(Equals(LearningRateSchedule, other.LearningRateSchedule),
+            $"learning rate schedule ({LearningRateSchedule?.ToString() ?? "none"} vs {other.LearningRateSchedule?.ToString() ?? "none"})");
         return diff;
     }
+
+    /// <summary>The step rule generation <paramref name="generation"/> uses (the learning rate after its decay, if any).</summary>
+    public OptimizerSettings OptimizerAt(int generation) => LearningRateSchedule?.At(Optimizer, generation) ?? Optimizer;
 }
 
 /// <summary>When a run ends. Not part of the trajectory: a rerun may extend it (persisted as its own event).</summary>

@@ -50,7 +50,8 @@ public static class RunSettings
                 c.GetDouble("episode-cap-factor", 0),
                 c.GetInt("snapshot-every", 20),
                 Strategy(c, population / 2),
-                Schedule(c));
+                Schedule(c),
+                Decay(c));
             definition.Validate();
             var timesteps = overrides.Timesteps ?? (c.HasPath("timesteps") ? c.GetLong("timesteps") : null);
             if (timesteps is < 1) throw new UserError($"--timesteps must be at least 1, got {timesteps}");
@@ -119,6 +120,19 @@ public static class RunSettings
         var s = c.GetConfig("sigma-schedule");
         if (!s.HasPath("start") || !s.HasPath("end")) throw new UserError("sigma-schedule needs start and end: one multiplier of sigma per weight layer each");
         return new SigmaSchedule(s.GetFloatList("start").ToArray(), s.GetFloatList("end").ToArray(), s.GetInt("generations", 0));
+    }
+
+    /// <summary>
+    /// <c>learning-rate-schedule { end = m, generations = N }</c>: the learning rate times a multiplier that falls
+    /// linearly from 1 to m over N generations (none when the block is absent: a fixed learning rate).
+    /// </summary>
+    private static LearningRateSchedule? Decay(Config c)
+    {
+        if (!c.HasPath("learning-rate-schedule")) return null;
+        var s = c.GetConfig("learning-rate-schedule");
+        if (!s.HasPath("end") || !s.HasPath("generations"))
+            throw new UserError("learning-rate-schedule needs end (the multiplier of learning-rate it reaches) and generations (over how many)");
+        return new LearningRateSchedule(s.GetFloat("end"), s.GetInt("generations"));
     }
 
     private static T ParseEnum<T>(string value, string name, string expected) where T : struct, Enum =>

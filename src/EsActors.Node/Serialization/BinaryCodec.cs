@@ -11,11 +11,11 @@ namespace EsActors.Node.Serialization;
 /// criteria and states have a format version (in the manifest): <see cref="Format"/> is written, every older one is
 /// still read, so journals of earlier builds resume. Format 2 (2026-12) added the strategy to the definition, the
 /// timestep budget to the stop criteria and the training timesteps to the state; format 3 the sigma schedule, the
-/// learnt-σ rate and the state's σ per parameter.
+/// learnt-σ rate and the state's σ per parameter; format 4 the learning-rate schedule.
 /// </summary>
 internal static class BinaryCodec
 {
-    public const int Format = 3;
+    public const int Format = 4;
 
     public static void WriteInts(this BinaryWriter w, int[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
     public static void WriteDoubles(this BinaryWriter w, double[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
@@ -64,6 +64,8 @@ internal static class BinaryCodec
         w.Write(strategy.SigmaLearningRate);
         w.Write(d.SigmaSchedule is not null);
         if (d.SigmaSchedule is { } schedule) { w.WriteFloats(schedule.Start); w.WriteFloats(schedule.End); w.Write(schedule.Generations); }
+        w.Write(d.LearningRateSchedule is not null);
+        if (d.LearningRateSchedule is { } decay) { w.Write(decay.End); w.Write(decay.Generations); }
     }
 
     public static RunDefinition ReadDefinition(this BinaryReader r, int format)
@@ -79,8 +81,10 @@ internal static class BinaryCodec
         if (!Enum.IsDefined(kind)) throw new InvalidDataException($"unknown strategy {(byte)kind}");
         var top = r.ReadInt32(); var shift = r.ReadDouble();
         definition = definition with { Strategy = new StrategySettings(kind, top, shift, format < 3 ? 0 : r.ReadDouble()) };
-        if (format < 3 || !r.ReadBoolean()) return definition;
-        return definition with { SigmaSchedule = new SigmaSchedule(r.ReadFloats(), r.ReadFloats(), r.ReadInt32()) };
+        if (format < 3) return definition;
+        if (r.ReadBoolean()) definition = definition with { SigmaSchedule = new SigmaSchedule(r.ReadFloats(), r.ReadFloats(), r.ReadInt32()) };
+        if (format < 4 || !r.ReadBoolean()) return definition;
+        return definition with { LearningRateSchedule = new LearningRateSchedule(r.ReadSingle(), r.ReadInt32()) };
     }
 
     public static void WriteStop(this BinaryWriter w, StopCriteria s)

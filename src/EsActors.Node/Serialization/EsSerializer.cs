@@ -19,10 +19,10 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     public override int Identifier => Id;
 
     private const string SeedBatchManifest = "sb2", BatchResultManifest = "br2", BatchRejectedManifest = "bx1",
-        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr3", FetchStateManifest = "fs1", StateReplyManifest = "sr3",
-        StartRunManifest = "st3", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
-        RunStartedManifest = "E:run-started:3", StopChangedManifest = "E:stop-changed:3", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:3", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs2", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
+        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr4", FetchStateManifest = "fs1", StateReplyManifest = "sr4",
+        StartRunManifest = "st4", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
+        RunStartedManifest = "E:run-started:4", StopChangedManifest = "E:stop-changed:4", GenerationManifest = "E:generation:1",
+        StateManifest = "S:run-state:4", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs2", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
         RunHostedManifest = "E:run-hosted:1", RunRetiredManifest = "E:run-retired:1", ListRunsManifest = "lr1", RunListManifest = "rl1",
         StopRunManifest = "sp1", RunStoppedManifest = "sd1", ChallengeManifest = "mc1", ProofManifest = "mp1";
 
@@ -35,6 +35,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     // Older formats of the run's definition, stop criteria and state, still read (journals and snapshots of earlier builds).
     private const string RunStartedV1 = "E:run-started:1", StopChangedV1 = "E:stop-changed:1", StateV1 = "S:run-state:1";
     private const string RunStartedV2 = "E:run-started:2", StopChangedV2 = "E:stop-changed:2", StateV2 = "S:run-state:2";
+    private const string RunStartedV3 = "E:run-started:3", StopChangedV3 = "E:stop-changed:3", StateV3 = "S:run-state:3";
 
     public override string Manifest(object o) => o switch
     {
@@ -154,6 +155,9 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 RunStartedV2 => new RunStarted(r.ReadDefinition(2), r.ReadStop(2)),
                 StopChangedV2 => new StopCriteriaChanged(r.ReadStop(2)),
                 StateV2 => r.ReadState(2),
+                RunStartedV3 => new RunStarted(r.ReadDefinition(3), r.ReadStop(3)),
+                StopChangedV3 => new StopCriteriaChanged(r.ReadStop(3)),
+                StateV3 => r.ReadState(3),
                 FetchStateManifest => new FetchState(r.ReadString()),
                 StateReplyManifest => new StateReply(r.ReadString(), r.ReadState(BinaryCodec.Format)),
                 StartRunManifest => new StartRunRequest(r.ReadString(), r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),

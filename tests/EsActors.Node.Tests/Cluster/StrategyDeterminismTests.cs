@@ -105,7 +105,8 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
     [Theory]
     [InlineData("schedule", "esactors.run.sigma-schedule { start = [0.5, 1.0, 2.0], end = [0.5, 1.0, 0.5], generations = 40 }")]
     [InlineData("learnt", "esactors.run.sigma-learning-rate = 0.2")]
-    public async Task An_openai_es_run_with_sigma_per_layer_or_learnt_is_identical_when_train_is_killed_and_rerun(string name, string schedule)
+    [InlineData("decay", "esactors.run.learning-rate-schedule { end = 0.1, generations = 40 }")]
+    public async Task An_openai_es_run_with_sigma_per_layer_or_learnt_or_a_decaying_step_is_identical_when_train_is_killed_and_rerun(string name, string schedule)
     {
         string[] Run(string work) =>
         [

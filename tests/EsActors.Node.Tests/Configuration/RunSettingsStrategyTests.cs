@@ -67,6 +67,14 @@ public sealed class RunSettingsStrategyTests
         Assert.Contains("one multiplier per weight layer (3", error.Message);
     }
 
+    [Fact]
+    public void A_learning_rate_schedule_is_read_as_a_multiplier_of_the_learning_rate()
+    {
+        var (definition, _) = RunSettings.Build("Pendulum-v1", With("esactors.run.learning-rate-schedule { end = 0.1, generations = 150 }"), new RunOverrides());
+        Assert.Equal(new LearningRateSchedule(0.1f, 150), definition.LearningRateSchedule);
+        Assert.Null(RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides()).Definition.LearningRateSchedule);
+    }
+
     [Theory]
     [InlineData("strategy = ars-v3", "unknown strategy 'ars-v3'")]
     [InlineData("strategy = ars-v1, observation-normalization = on", "needs observation-normalization = off")]
@@ -78,6 +86,10 @@ public sealed class RunSettingsStrategyTests
     [InlineData("target-return = never", "esactors.run.target-return must be a finite number or none, got 'never'")]
     [InlineData("strategy = ars-v2, observation-statistics-probability = 1, sigma-learning-rate = 0.1", "applies to the openai-es strategy only")]
     [InlineData("sigma-learning-rate = -1", "sigma-learning-rate must be ≥ 0")]
+    [InlineData("learning-rate-schedule { end = 0.1 }", "learning-rate-schedule needs end (the multiplier of learning-rate it reaches) and generations")]
+    [InlineData("learning-rate-schedule { end = -1, generations = 10 }", "learning-rate-schedule end must be a number ≥ 0")]
+    [InlineData("learning-rate-schedule { end = 0.1, generations = 0 }", "learning-rate-schedule generations must be at least 1")]
+    [InlineData("learning-rate-schedule = 0.1", "esactors.run.learning-rate-schedule must be a { } block")]
     public void Inconsistent_strategy_settings_are_one_clear_error(string hocon, string message)
     {
         var error = Assert.Throws<UserError>(() => RunSettings.Build("Pendulum-v1", With($"esactors.run {{ {hocon} }}"), new RunOverrides()));
