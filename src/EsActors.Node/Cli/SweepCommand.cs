@@ -41,7 +41,7 @@ public static class SweepCommand
         {
             Console.WriteLine($"=== sweep {name}: seed {seed}");
             var code = await TrainCommand.Run(new TrainOptions(o.EnvironmentId, RunId(name, seed), new RunOverrides(Seed: seed, Timesteps: o.Timesteps),
-                o.Slots, o.ConfigFile, folder, journal, "127.0.0.1", 0, []), cancellation);
+                o.Slots, o.ConfigFile, folder, journal, "127.0.0.1", 0, [], ResumeWith: command), cancellation);
             if (code != 0) return code;
             cancellation.ThrowIfCancellationRequested();
         }

@@ -15,10 +15,11 @@ using Serilog.Events;
 namespace EsActors.Node.Cli;
 
 /// <summary>Parsed options of <c>train</c>.</summary>
+/// <param name="ResumeWith">The command printed after a stop to resume (a sweep's own command line; null: this run's train command).</param>
 public sealed record TrainOptions(
     string EnvironmentId, string? RunId, RunOverrides Overrides, int Slots, string? ConfigFile, string OutDirectory, string? Journal,
     string Hostname, int Port, IReadOnlyList<string> SeedNodes, string? LogLevel = null, int? MetricsPort = null,
-    int? ManagementPort = null, DashboardRequest? Dashboard = null);
+    int? ManagementPort = null, DashboardRequest? Dashboard = null, string? ResumeWith = null);
 
 /// <summary><c>--dashboard [PORT]</c> was given; without a port, <c>esactors.dashboard.port</c>.</summary>
 public sealed record DashboardRequest(int? Port);
@@ -147,7 +148,7 @@ public static class TrainCommand
             else if (stopped == Downed) Console.Error.WriteLine($"error: {ExitCodes.DownedMessage}; run {runId} goes on wherever the majority is");
             else if (stopped != Interrupted) Console.Error.WriteLine($"error: run {runId} stopped: {stopped}");
             else Console.WriteLine($"stopped: run {runId} at generation {history.State.Generation}; wrote {progressPath} and {policyPath}");
-            Console.WriteLine($"to resume: {ResumeCommand(o, runId, journal)}");
+            Console.WriteLine($"to resume: {o.ResumeWith ?? ResumeCommand(o, runId, journal)}");
             return stopped == Interrupted ? InterruptedExitCode : refused ? ExitCodes.Incompatible : stopped == Downed ? ExitCodes.Downed : ExitCodes.RunFailed;
         }
         var last = history.Generations.Count > 0 ? history.Generations[^1] : null;

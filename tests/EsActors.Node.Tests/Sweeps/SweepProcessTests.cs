@@ -1,3 +1,4 @@
+using EsActors.Node.Cli;
 using EsActors.Node.Tests.Support;
 using Xunit.Abstractions;
 
@@ -38,6 +39,48 @@ public sealed class SweepProcessTests(CliFixture fixture, ITestOutputHelper outp
         var again = await CliProcess.RunAsync(TimeSpan.FromSeconds(120), work, args);
         Assert.Equal(0, again.ExitCode);
         Assert.Equal(csv, File.ReadAllLines(Path.Combine(work, "cp", "report.csv")));
+    }
+
+    [Fact]
+    public async Task A_sweep_stopped_mid_run_prints_its_own_command_which_resumes_it_to_the_same_report()
+    {
+        var work = fixture.NewFolder("sweep-stop");
+        File.WriteAllText(Path.Combine(work, "none.conf"), "esactors.run.target-return = none\n");
+        // Pendulum at 40,000 timesteps a generation: 12 generations per seed, so a stop lands inside the sweep.
+        string[] Args(string name) => ["sweep", "--env", "Pendulum-v1", "--seeds", "0-1", "--timesteps", "480000", "--config", "none.conf",
+            "--thresholds", "-1200", "--out", ".", "--name", name, "--slots", "2"];
+
+        var reference = await CliProcess.RunAsync(TimeSpan.FromSeconds(300), work, Args("whole"));
+        output.WriteLine(reference.Describe());
+        Assert.Equal(0, reference.ExitCode);
+
+        CliResult stopped;
+        using (var sweep = CliProcess.Start(work, Args("stopped")))
+        {
+            Assert.True(await sweep.WaitForStdoutAsync(lines => lines.Count(l => l.StartsWith("gen ", StringComparison.Ordinal)) >= 3, TimeSpan.FromSeconds(120)),
+                "the sweep never printed 3 generations");
+            sweep.Terminate();
+            stopped = await sweep.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        }
+        output.WriteLine(stopped.Describe());
+        Assert.Equal(TrainCommand.InterruptedExitCode, stopped.ExitCode);
+        Assert.False(File.Exists(Path.Combine(work, "stopped", "report.csv")));
+        var hint = Assert.Single(stopped.Stdout, l => l.StartsWith("to resume: ", StringComparison.Ordinal))["to resume: ".Length..];
+        Assert.Equal("esactors " + string.Join(' ', Args("stopped")), hint);
+
+        var resumed = await CliProcess.RunAsync(TimeSpan.FromSeconds(300), work, hint.Split(' ').Skip(1).ToArray());
+        output.WriteLine(resumed.Describe());
+        Assert.Equal(0, resumed.ExitCode);
+        Assert.Contains(resumed.Stdout, l => l.StartsWith("resuming run stopped-s", StringComparison.Ordinal));
+        // Everything but the run ids and wall times is the uninterrupted sweep's: generations, timesteps, final evaluations.
+        static string[] Deterministic(string line)
+        {
+            var c = line.Split(',');
+            return [c[0], c[2], c[3], c[5], c[6], c[7], c[8]];
+        }
+        var whole = File.ReadAllLines(Path.Combine(work, "whole", "report.csv"));
+        Assert.Equal(3, whole.Length);
+        Assert.Equal(whole.Skip(1).Select(Deterministic), File.ReadAllLines(Path.Combine(work, "stopped", "report.csv")).Skip(1).Select(Deterministic));
     }
 
     private static void AssertPng(string path)
