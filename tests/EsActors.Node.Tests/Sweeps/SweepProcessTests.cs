@@ -46,8 +46,8 @@ public sealed class SweepProcessTests(CliFixture fixture, ITestOutputHelper outp
     {
         var work = fixture.NewFolder("sweep-stop");
         File.WriteAllText(Path.Combine(work, "none.conf"), "esactors.run.target-return = none\n");
-        // Pendulum at 40,000 timesteps a generation: 12 generations per seed, so a stop lands inside the sweep.
-        string[] Args(string name) => ["sweep", "--env", "Pendulum-v1", "--seeds", "0-1", "--timesteps", "480000", "--config", "none.conf",
+        // Pendulum at 40,000 timesteps a generation: 6 generations per seed, so a stop after the third lands inside the sweep.
+        string[] Args(string name) => ["sweep", "--env", "Pendulum-v1", "--seeds", "0-1", "--timesteps", "240000", "--config", "none.conf",
             "--thresholds", "-1200", "--out", ".", "--name", name, "--slots", "2"];
 
         var reference = await CliProcess.RunAsync(TimeSpan.FromSeconds(300), work, Args("whole"));
