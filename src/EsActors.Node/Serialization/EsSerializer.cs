@@ -21,8 +21,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     private const string SeedBatchManifest = "sb2", BatchResultManifest = "br2", BatchRejectedManifest = "bx1",
         GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr4", FetchStateManifest = "fs1", StateReplyManifest = "sr4",
         StartRunManifest = "st4", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
-        RunStartedManifest = "E:run-started:4", StopChangedManifest = "E:stop-changed:4", GenerationManifest = "E:generation:1",
-        StateManifest = "S:run-state:4", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs2", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
+        GenerationManifest = "E:generation:1", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs2", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
         RunHostedManifest = "E:run-hosted:1", RunRetiredManifest = "E:run-retired:1", ListRunsManifest = "lr1", RunListManifest = "rl1",
         StopRunManifest = "sp1", RunStoppedManifest = "sd1", ChallengeManifest = "mc1", ProofManifest = "mp1";
 
@@ -33,9 +32,16 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     private const int MaxProofBytes = 64;
 
     // Older formats of the run's definition, stop criteria and state, still read (journals and snapshots of earlier builds).
-    private const string RunStartedV1 = "E:run-started:1", StopChangedV1 = "E:stop-changed:1", StateV1 = "S:run-state:1";
-    private const string RunStartedV2 = "E:run-started:2", StopChangedV2 = "E:stop-changed:2", StateV2 = "S:run-state:2";
-    private const string RunStartedV3 = "E:run-started:3", StopChangedV3 = "E:stop-changed:3", StateV3 = "S:run-state:3";
+    // The run's definition, stop criteria and state carry the codec's format in their manifest: this build writes
+    // BinaryCodec.Format and reads every format from 1 up to it (journals and snapshots of earlier builds).
+    private const string RunStartedPrefix = "E:run-started:", StopChangedPrefix = "E:stop-changed:", StatePrefix = "S:run-state:";
+    private static readonly string RunStartedManifest = RunStartedPrefix + BinaryCodec.Format, StopChangedManifest = StopChangedPrefix + BinaryCodec.Format,
+        StateManifest = StatePrefix + BinaryCodec.Format;
+
+    /// <summary>The codec format of a versioned journal manifest with this prefix (null: another manifest, or a format this build does not know).</summary>
+    private static int? FormatOf(string manifest, string prefix) =>
+        manifest.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(manifest.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, null, out var format)
+        && format is >= 1 and <= BinaryCodec.Format ? format : null;
 
     public override string Manifest(object o) => o switch
     {
@@ -149,15 +155,9 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 BatchRejectedManifest => new BatchRejected(r.ReadString(), r.ReadString(), r.ReadInt32(), r.ReadInt32(), r.ReadString()),
                 GetGenerationsManifest => new GetGenerations(r.ReadString(), r.ReadInt32(), r.ReadInt32()),
                 GenerationsReplyManifest => ReadGenerationsReply(r),
-                RunStartedV1 => new RunStarted(r.ReadDefinition(1), r.ReadStop(1)),
-                StopChangedV1 => new StopCriteriaChanged(r.ReadStop(1)),
-                StateV1 => r.ReadState(1),
-                RunStartedV2 => new RunStarted(r.ReadDefinition(2), r.ReadStop(2)),
-                StopChangedV2 => new StopCriteriaChanged(r.ReadStop(2)),
-                StateV2 => r.ReadState(2),
-                RunStartedV3 => new RunStarted(r.ReadDefinition(3), r.ReadStop(3)),
-                StopChangedV3 => new StopCriteriaChanged(r.ReadStop(3)),
-                StateV3 => r.ReadState(3),
+                _ when FormatOf(manifest, RunStartedPrefix) is { } format => new RunStarted(r.ReadDefinition(format), r.ReadStop(format)),
+                _ when FormatOf(manifest, StopChangedPrefix) is { } format => new StopCriteriaChanged(r.ReadStop(format)),
+                _ when FormatOf(manifest, StatePrefix) is { } format => r.ReadState(format),
                 FetchStateManifest => new FetchState(r.ReadString()),
                 StateReplyManifest => new StateReply(r.ReadString(), r.ReadState(BinaryCodec.Format)),
                 StartRunManifest => new StartRunRequest(r.ReadString(), r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),
@@ -166,10 +166,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 ProgressManifest => new GenerationProgress(r.ReadString(), ReadFigures(r), r.ReadInt32(), r.ReadInt32(), r.ReadInt32(), r.ReadBoolean(), ReadNodes(r)),
                 RunFailedManifest => new RunFailed(r.ReadString(), r.ReadString()),
                 RunPausedManifest => new RunPaused(r.ReadString(), r.ReadString()),
-                RunStartedManifest => new RunStarted(r.ReadDefinition(BinaryCodec.Format), r.ReadStop(BinaryCodec.Format)),
-                StopChangedManifest => new StopCriteriaChanged(r.ReadStop(BinaryCodec.Format)),
                 GenerationManifest => r.ReadGeneration(),
-                StateManifest => r.ReadState(BinaryCodec.Format),
                 RunActivatedManifest => new RunActivated(r.ReadString()),
                 GetStatusV1 => new GetRunStatus(),
                 GetStatusManifest => new GetRunStatus(r.ReadString() is { Length: > 0 } id ? id : null),
