@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
+using System.Runtime.InteropServices;
 using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Cli;
@@ -14,6 +15,8 @@ public static class CommandLine
 {
     /// <summary>The name in usage lines and messages: the installed tool's command, whatever the assembly is called.</summary>
     public const string ExecutableName = "esactors";
+
+    private static int _stopRequested;
 
     /// <summary>
     /// Parses and runs: each parse error becomes one <c>error:</c> line (followed by a "did you mean" line when a
@@ -36,14 +39,35 @@ public static class CommandLine
             }
             // Exceptions reach the catch below instead of System.CommandLine's handler (a stack trace and exit code 1).
             // Ctrl-C / SIGTERM cancel the command's token; the command then stops gracefully (train writes policy.bin from the
-            // journal, a node leaves the cluster), which takes longer than System.CommandLine's default 2 s grace.
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(60) });
+            // journal, a node leaves the cluster). The signals are handled here, not by System.CommandLine: its handler
+            // cancels the token on the signal's thread and only then keeps the runtime from exiting, so a token callback
+            // that threw let the runtime's exit run (Akka's shutdown hook left the cluster and the run read as downed).
+            using var stop = new CancellationTokenSource();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => RequestStop(context, stop));
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => RequestStop(context, stop));
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stop.Token);
         }
         catch (UserError e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return e.ExitCode;
         }
+    }
+
+    /// <summary>
+    /// The first signal stops the command gracefully (the process stays up until it returns; the token's callbacks run
+    /// off the signal's thread); a second one ends the process at once, as the runtime would.
+    /// </summary>
+    private static void RequestStop(PosixSignalContext context, CancellationTokenSource stop)
+    {
+        if (Interlocked.Exchange(ref _stopRequested, 1) == 1) return;
+        context.Cancel = true;
+        _ = Task.Run(() =>
+        {
+            try { stop.Cancel(); }
+            catch (AggregateException e) { Serilog.Log.Warning(e, "A callback of the stop request failed; the command stops anyway"); }
+            catch (ObjectDisposedException) { } // the command had already returned
+        });
     }
 
     private static string HelpCommand(ParseResult parsed)
