@@ -16,6 +16,8 @@ namespace EsActors.Domain.Runs;
 /// <param name="Strategy">How returns become a step; null (runs defined before strategies existed) = OpenAI-ES.</param>
 /// <param name="SigmaSchedule">σ per layer over the run (OpenAI-ES only); null = one σ for every parameter.</param>
 /// <param name="LearningRateSchedule">A learning rate that decays over the run; null = a fixed learning rate.</param>
+/// <param name="KeepBestPolicy">The run's policy is the θ whose in-run evaluation mean was the highest so far (with the
+/// observation statistics it was evaluated with), not the last θ; see <see cref="RunState.Best"/>.</param>
 public sealed record RunDefinition(
     string EnvironmentId,
     NetworkShape Network,
@@ -35,7 +37,8 @@ public sealed record RunDefinition(
     int SnapshotEvery,
     StrategySettings? Strategy = null,
     SigmaSchedule? SigmaSchedule = null,
-    LearningRateSchedule? LearningRateSchedule = null)
+    LearningRateSchedule? LearningRateSchedule = null,
+    bool KeepBestPolicy = false)
 {
     private readonly StrategySettings? _strategy = Canonical(Strategy);
 
@@ -99,8 +102,11 @@ public sealed record RunDefinition(
         Check(Equals(SigmaSchedule, other.SigmaSchedule), $"sigma schedule ({SigmaSchedule?.ToString() ?? "none"} vs {other.SigmaSchedule?.ToString() ?? "none"})");
         Check(Equals(LearningRateSchedule, other.LearningRateSchedule),
             $"learning rate schedule ({LearningRateSchedule?.ToString() ?? "none"} vs {other.LearningRateSchedule?.ToString() ?? "none"})");
+        Check(KeepBestPolicy == other.KeepBestPolicy, $"keep-best-policy ({OnOff(KeepBestPolicy)} vs {OnOff(other.KeepBestPolicy)})");
         return diff;
     }
+
+    private static string OnOff(bool value) => value ? "on" : "off";
 
     /// <summary>The step rule generation <paramref name="generation"/> uses (the learning rate after its decay, if any).</summary>
     public OptimizerSettings OptimizerAt(int generation) => LearningRateSchedule?.At(Optimizer, generation) ?? Optimizer;

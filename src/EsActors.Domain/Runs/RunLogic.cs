@@ -79,8 +79,14 @@ public static class RunLogic
         var statistics = run.ObservationNormalization && g.ObservationDelta.Count > 0
             ? state.ObservationStatistics.Merge(g.ObservationDelta)
             : state.ObservationStatistics;
+        // The evaluation episodes of generation g ran θ_g with the statistics of state g, i.e. before this update.
+        var evaluation = g.MeanEvaluationReturn;
+        var best = run.KeepBestPolicy && (state.Best is null || evaluation > state.Best.EvaluationMean)
+            ? new BestPolicy(state.Generation, evaluation, state.Theta, state.ObservationStatistics)
+            : state.Best;
         return state with
         {
+            Best = best,
             Generation = state.Generation + 1,
             Theta = theta,
             Optimizer = optimizer,

@@ -15,6 +15,7 @@ namespace EsActors.Domain.Runs;
 /// <param name="TrainingTimesteps">Steps of training episodes only, as the paper counts them: what a timestep budget
 /// (<see cref="StopCriteria.MaxTimesteps"/>) and the learning reports measure.</param>
 /// <param name="Sigmas">σ of every parameter when the run learns them (<see cref="StrategySettings.SigmaLearningRate"/>); null otherwise.</param>
+/// <param name="Best">With <see cref="RunDefinition.KeepBestPolicy"/>: the best-evaluated θ so far; null otherwise or before the first generation.</param>
 public sealed record RunState(
     RunDefinition? Definition,
     StopCriteria? Stop,
@@ -26,7 +27,8 @@ public sealed record RunState(
     double? LastEvaluationMean,
     double MeanEpisodeLength,
     long TrainingTimesteps,
-    float[]? Sigmas = null)
+    float[]? Sigmas = null,
+    BestPolicy? Best = null)
 {
     public static readonly RunState Empty = new(null, null, 0, [], OptimizerState.Zero(0), ObservationStatistics.Empty(0), 0, null, 0, 0);
 
@@ -63,3 +65,12 @@ public sealed record RunState(
         return (int)Math.Clamp(Math.Ceiling(factor * MeanEpisodeLength), 1, environmentLimit);
     }
 }
+
+/// <summary>
+/// The θ of generation <paramref name="Generation"/> and the observation statistics its evaluation used: the highest
+/// mean noiseless evaluation return of the run so far (the earliest generation wins a tie). Selecting on the in-run
+/// evaluation episodes biases <paramref name="EvaluationMean"/> upward; the policy's score is measured afterwards on
+/// fresh episodes.
+/// </summary>
+public sealed record BestPolicy(int Generation, double EvaluationMean, float[] Theta, ObservationStatistics ObservationStatistics);
+

@@ -42,7 +42,7 @@ internal sealed class LiveRunFiles(EsNode node, string runId, string directory, 
         try
         {
             if (policyAt is { } generation && await StateAtLeast(generation) is { } state)
-                RunOutputs.Policy(state).Write(Path.Combine(directory, RunOutputs.PolicyFile));
+                RunOutputs.WritePolicies(directory, state);
             if (curve)
                 LearningCurves.WriteRun(Path.Combine(directory, LearningCurves.CurveFile), RunOutputs.CurveTitle(node.ReplicaView.For(runId)?.State.Definition), progress.Rows);
         }

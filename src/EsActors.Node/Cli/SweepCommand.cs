@@ -61,8 +61,13 @@ public static class SweepCommand
                 curves.Add(history.Generations);
                 var policy = RunOutputs.Policy(history.State);
                 var final = PolicyEvaluation.Run(policy, o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed);
+                // A kept best θ is also compared with the last θ, on the same fresh episodes.
+                var kept = history.State.Best is { } best
+                    ? new KeptPolicy(best.Generation, best.EvaluationMean,
+                        PolicyEvaluation.Run(RunOutputs.LastPolicy(history.State), o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed).Select(f => f.Return).ToArray())
+                    : null;
                 results.Add(new SeedResult(seed, runId, history.State.Generation, history.State.TrainingTimesteps, history.Generations.Sum(g => g.WallSeconds),
-                    final.Select(f => f.Return).ToArray(), SweepReport.Crossings(history.Generations, thresholds)));
+                    final.Select(f => f.Return).ToArray(), SweepReport.Crossings(history.Generations, thresholds), kept));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"seed {seed}: {history.State.TrainingTimesteps} training timesteps, final evaluation {results[^1].FinalMean:0.0} over {final.Count} episodes"));
             }

@@ -139,7 +139,7 @@ public static class TrainCommand
             return ExitCodes.RunFailed;
         }
         progress.Complete(RunOutputs.Rows(history.Figures));
-        if (history.State.IsStarted) RunOutputs.Policy(history.State).Write(policyPath);
+        if (history.State.IsStarted) RunOutputs.WritePolicies(runDirectory, history.State);
         LearningCurves.WriteRun(Path.Combine(runDirectory, LearningCurves.CurveFile), RunOutputs.CurveTitle(history.State.Definition), progress.Rows);
         if (stopped is not null)
         {

@@ -51,7 +51,8 @@ public static class RunSettings
                 c.GetInt("snapshot-every", 20),
                 Strategy(c, population / 2),
                 Schedule(c),
-                Decay(c));
+                Decay(c),
+                c.GetBoolean("keep-best-policy", false));
             definition.Validate();
             var timesteps = overrides.Timesteps ?? (c.HasPath("timesteps") ? c.GetLong("timesteps") : null);
             if (timesteps is < 1) throw new UserError($"--timesteps must be at least 1, got {timesteps}");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
+using EsActors.Domain.Normalization;
 using EsActors.Domain.Policies;
 using EsActors.Domain.Runs;
 
@@ -33,6 +34,8 @@ public static class RunOutputs
 {
     public const string ProgressFile = "progress.csv";
     public const string PolicyFile = "policy.bin";
+    /// <summary>With keep-best-policy, policy.bin holds the best-evaluated θ and this file the last θ.</summary>
+    public const string LastPolicyFile = "policy-last.bin";
 
     /// <summary>The rows <c>export</c> rebuilds: every journal-derived column, the live-only ones empty.</summary>
     public static IReadOnlyList<ProgressRow> Rows(IEnumerable<GenerationFigures> figures)
@@ -59,11 +62,21 @@ public static class RunOutputs
         File.Move(temp, path, overwrite: true);
     }
 
-    public static PolicyFile Policy(RunState state)
+    /// <summary>The run's policy: its best-evaluated θ with keep-best-policy (once a generation completed), else the last θ.</summary>
+    public static PolicyFile Policy(RunState state) =>
+        state.Best is { } best ? Policy(state.RequireDefinition(), best.Theta, best.ObservationStatistics) : LastPolicy(state);
+
+    /// <summary>The last θ with the observation statistics of the same generation.</summary>
+    public static PolicyFile LastPolicy(RunState state) => Policy(state.RequireDefinition(), state.Theta, state.ObservationStatistics);
+
+    private static PolicyFile Policy(RunDefinition run, float[] theta, ObservationStatistics statistics) =>
+        new(run.EnvironmentId, run.Network, run.ActionBins, theta, run.ObservationNormalization, statistics.Mean(), statistics.Std());
+
+    /// <summary>Writes policy.bin (and policy-last.bin when the run keeps its best policy) into the run's directory.</summary>
+    public static void WritePolicies(string directory, RunState state)
     {
-        var run = state.RequireDefinition();
-        return new PolicyFile(run.EnvironmentId, run.Network, run.ActionBins, state.Theta, run.ObservationNormalization,
-            state.ObservationStatistics.Mean(), state.ObservationStatistics.Std());
+        Policy(state).Write(Path.Combine(directory, PolicyFile));
+        if (state.RequireDefinition().KeepBestPolicy) LastPolicy(state).Write(Path.Combine(directory, LastPolicyFile));
     }
 
     public static string CurveTitle(RunDefinition? run) => run is null ? "" : $"{run.EnvironmentId}, {run.EffectiveStrategy}, seed {run.Seed}";
@@ -73,7 +86,7 @@ public static class RunOutputs
     {
         Directory.CreateDirectory(directory);
         WriteProgress(Path.Combine(directory, ProgressFile), Rows(history.Figures));
-        Policy(history.State).Write(Path.Combine(directory, PolicyFile));
+        WritePolicies(directory, history.State);
         LearningCurves.WriteRun(Path.Combine(directory, LearningCurves.CurveFile), CurveTitle(history.State.Definition), history.Generations);
     }
 }

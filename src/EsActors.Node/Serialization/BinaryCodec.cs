@@ -11,11 +11,12 @@ namespace EsActors.Node.Serialization;
 /// criteria and states have a format version (in the manifest): <see cref="Format"/> is written, every older one is
 /// still read, so journals of earlier builds resume. Format 2 (2026-12) added the strategy to the definition, the
 /// timestep budget to the stop criteria and the training timesteps to the state; format 3 the sigma schedule, the
-/// learnt-σ rate and the state's σ per parameter; format 4 the learning-rate schedule.
+/// learnt-σ rate and the state's σ per parameter; format 4 the learning-rate schedule; format 5 keep-best-policy and
+/// the state's best policy.
 /// </summary>
 internal static class BinaryCodec
 {
-    public const int Format = 4;
+    public const int Format = 5;
 
     public static void WriteInts(this BinaryWriter w, int[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
     public static void WriteDoubles(this BinaryWriter w, double[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
@@ -66,6 +67,7 @@ internal static class BinaryCodec
         if (d.SigmaSchedule is { } schedule) { w.WriteFloats(schedule.Start); w.WriteFloats(schedule.End); w.Write(schedule.Generations); }
         w.Write(d.LearningRateSchedule is not null);
         if (d.LearningRateSchedule is { } decay) { w.Write(decay.End); w.Write(decay.Generations); }
+        w.Write(d.KeepBestPolicy);
     }
 
     public static RunDefinition ReadDefinition(this BinaryReader r, int format)
@@ -83,8 +85,9 @@ internal static class BinaryCodec
         definition = definition with { Strategy = new StrategySettings(kind, top, shift, format < 3 ? 0 : r.ReadDouble()) };
         if (format < 3) return definition;
         if (r.ReadBoolean()) definition = definition with { SigmaSchedule = new SigmaSchedule(r.ReadFloats(), r.ReadFloats(), r.ReadInt32()) };
-        if (format < 4 || !r.ReadBoolean()) return definition;
-        return definition with { LearningRateSchedule = new LearningRateSchedule(r.ReadSingle(), r.ReadInt32()) };
+        if (format < 4) return definition;
+        if (r.ReadBoolean()) definition = definition with { LearningRateSchedule = new LearningRateSchedule(r.ReadSingle(), r.ReadInt32()) };
+        return format < 5 ? definition : definition with { KeepBestPolicy = r.ReadBoolean() };
     }
 
     public static void WriteStop(this BinaryWriter w, StopCriteria s)
@@ -122,6 +125,8 @@ internal static class BinaryCodec
         w.Write(s.TrainingTimesteps);
         w.Write(s.Sigmas is not null);
         if (s.Sigmas is not null) w.WriteFloats(s.Sigmas);
+        w.Write(s.Best is not null);
+        if (s.Best is { } best) { w.Write(best.Generation); w.Write(best.EvaluationMean); w.WriteFloats(best.Theta); w.WriteStatistics(best.ObservationStatistics); }
     }
 
     public static RunState ReadState(this BinaryReader r, int format)
@@ -134,7 +139,8 @@ internal static class BinaryCodec
         // Format 1 snapshots did not count training steps apart: their total (evaluation steps included) is all there is.
         var training = format < 2 ? timesteps : r.ReadInt64();
         var sigmas = format >= 3 && r.ReadBoolean() ? r.ReadFloats() : null;
-        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training, sigmas);
+        var best = format >= 5 && r.ReadBoolean() ? new BestPolicy(r.ReadInt32(), r.ReadDouble(), r.ReadFloats(), r.ReadStatistics()) : null;
+        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training, sigmas, best);
     }
 
     public static byte[] Encode(Action<BinaryWriter> write)

@@ -19,8 +19,8 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
     public override int Identifier => Id;
 
     private const string SeedBatchManifest = "sb2", BatchResultManifest = "br2", BatchRejectedManifest = "bx1",
-        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr4", FetchStateManifest = "fs1", StateReplyManifest = "sr4",
-        StartRunManifest = "st4", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
+        GetGenerationsManifest = "gg1", GenerationsReplyManifest = "gr5", FetchStateManifest = "fs1", StateReplyManifest = "sr5",
+        StartRunManifest = "st5", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
         GenerationManifest = "E:generation:1", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs2", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
         RunHostedManifest = "E:run-hosted:1", RunRetiredManifest = "E:run-retired:1", ListRunsManifest = "lr1", RunListManifest = "rl1",
         StopRunManifest = "sp1", RunStoppedManifest = "sd1", ChallengeManifest = "mc1", ProofManifest = "mp1";

@@ -7,12 +7,19 @@ namespace EsActors.Node.Sweeps;
 /// <summary>One seed of a sweep: its run and what its final policy scored on fresh noiseless, full-length episodes.</summary>
 /// <param name="FinalEvaluation">Returns of the final policy's evaluation episodes.</param>
 /// <param name="Crossings">Per threshold: the first generation whose in-training evaluation mean reached it (null: never).</param>
+/// <param name="KeptBest">With keep-best-policy: which θ the final policy is, and what the last θ scored on the same episodes.</param>
 public sealed record SeedResult(
     ulong Seed, string RunId, int Generations, long TrainingTimesteps, double WallSeconds, IReadOnlyList<double> FinalEvaluation,
-    IReadOnlyList<Crossing?> Crossings)
+    IReadOnlyList<Crossing?> Crossings, KeptPolicy? KeptBest = null)
 {
     public double FinalMean => FinalEvaluation.Average();
     public double FinalStd => Math.Sqrt(FinalEvaluation.Sum(r => (r - FinalMean) * (r - FinalMean)) / FinalEvaluation.Count);
+}
+
+/// <summary>A run's best-evaluated θ (its generation and in-run evaluation mean) and the last θ's returns on the final episodes.</summary>
+public sealed record KeptPolicy(int Generation, double InRunEvaluation, IReadOnlyList<double> LastEvaluation)
+{
+    public double LastMean => LastEvaluation.Average();
 }
 
 /// <summary>When a run first reached a threshold: training timesteps (the paper's count) and wall seconds up to that generation.</summary>
@@ -65,11 +72,14 @@ public static class SweepReport
     {
         var text = new StringBuilder("seed,run_id,generations,training_timesteps,wall_seconds,final_eval_mean,final_eval_std,final_eval_episodes");
         foreach (var t in thresholds) text.Append(Invariant($",timesteps_to_{t},wall_seconds_to_{t}"));
+        var kept = seeds.Any(s => s.KeptBest is not null);
+        if (kept) text.Append(",policy_generation,policy_in_run_eval,last_policy_eval_mean");
         text.Append('\n');
         foreach (var s in seeds)
         {
             text.Append(Invariant($"{s.Seed},{s.RunId},{s.Generations},{s.TrainingTimesteps},{s.WallSeconds:0.###},{s.FinalMean:0.###},{s.FinalStd:0.###},{s.FinalEvaluation.Count}"));
             foreach (var c in s.Crossings) text.Append(c is null ? ",," : Invariant($",{c.TrainingTimesteps},{c.WallSeconds:0.###}"));
+            if (kept) text.Append(s.KeptBest is { } k ? Invariant($",{k.Generation},{k.InRunEvaluation:0.###},{k.LastMean:0.###}") : ",,,");
             text.Append('\n');
         }
         return text.ToString();
@@ -95,6 +105,17 @@ public static class SweepReport
         md.AppendLine();
         var final = Summary(seeds.Select(s => s.FinalMean))!.Value;
         md.AppendLine(Invariant($"**Final evaluation over {seeds.Count} seeds: median {final.Median:0.0}, min {final.Min:0.0}, max {final.Max:0.0}.**"));
+        if (seeds.Any(s => s.KeptBest is not null))
+        {
+            md.AppendLine();
+            md.AppendLine("keep-best-policy: each final policy is the θ of the generation with the best in-run evaluation mean; the last θ of " +
+                          "the run was evaluated on the same fresh episodes for comparison.");
+            foreach (var s in seeds.Where(s => s.KeptBest is not null))
+                md.AppendLine(Invariant($"- seed {s.Seed}: generation {s.KeptBest!.Generation} (in-run {s.KeptBest.InRunEvaluation:0.0}); last θ {s.KeptBest.LastMean:0.0}"));
+            var last = Summary(seeds.Where(s => s.KeptBest is not null).Select(s => s.KeptBest!.LastMean))!.Value;
+            md.AppendLine(Invariant($"- last θ over those seeds: median {last.Median:0.0}, min {last.Min:0.0}, max {last.Max:0.0}"));
+            md.AppendLine();
+        }
         for (var t = 0; t < thresholds.Count; t++)
         {
             var reached = seeds.Count(s => s.Crossings[t] is not null);

@@ -1,3 +1,4 @@
+using EsActors.Node.Outputs;
 using EsActors.Node.Tests.Support;
 using Xunit.Abstractions;
 
@@ -106,7 +107,9 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
     [InlineData("schedule", "esactors.run.sigma-schedule { start = [0.5, 1.0, 2.0], end = [0.5, 1.0, 0.5], generations = 40 }")]
     [InlineData("learnt", "esactors.run.sigma-learning-rate = 0.2")]
     [InlineData("decay", "esactors.run.learning-rate-schedule { end = 0.1, generations = 40 }")]
-    public async Task An_openai_es_run_with_sigma_per_layer_or_learnt_or_a_decaying_step_is_identical_when_train_is_killed_and_rerun(string name, string schedule)
+    // Snapshots every 3 generations: the rerun restores the kept policy from a snapshot, then replays.
+    [InlineData("best", "esactors.run { keep-best-policy = on, snapshot-every = 3 }")]
+    public async Task An_openai_es_run_with_sigma_per_layer_or_learnt_a_decaying_step_or_its_best_policy_kept_is_identical_when_train_is_killed_and_rerun(string name, string schedule)
     {
         string[] Run(string work) =>
         [
@@ -140,5 +143,14 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         output.WriteLine(rerun.Describe());
         Assert.Contains(rerun.Stdout, l => l.StartsWith("resuming run sched at generation", StringComparison.Ordinal));
         Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "sched", "policy.bin")));
+        // A kept best policy is written next to the last θ, which is identical too.
+        var last = Path.Combine(reference, "out", "sched", RunOutputs.LastPolicyFile);
+        Assert.Equal(name == "best", File.Exists(last));
+        if (name == "best")
+        {
+            var lastBytes = await File.ReadAllBytesAsync(last);
+            Assert.NotEqual(expected, lastBytes);
+            Assert.Equal(lastBytes, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "sched", RunOutputs.LastPolicyFile)));
+        }
     }
 }

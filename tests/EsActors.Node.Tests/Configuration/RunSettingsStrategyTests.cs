@@ -75,7 +75,15 @@ public sealed class RunSettingsStrategyTests
         Assert.Null(RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides()).Definition.LearningRateSchedule);
     }
 
+    [Fact]
+    public void Keep_best_policy_is_off_unless_asked_for()
+    {
+        Assert.True(RunSettings.Build("Pendulum-v1", With("esactors.run.keep-best-policy = on"), new RunOverrides()).Definition.KeepBestPolicy);
+        Assert.False(RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides()).Definition.KeepBestPolicy);
+    }
+
     [Theory]
+    [InlineData("keep-best-policy = best", "esactors.run.keep-best-policy must be")]
     [InlineData("strategy = ars-v3", "unknown strategy 'ars-v3'")]
     [InlineData("strategy = ars-v1, observation-normalization = on", "needs observation-normalization = off")]
     [InlineData("strategy = ars-v2", "observation-statistics-probability = 1")]

@@ -7,47 +7,87 @@ using EsActors.Node.Serialization;
 namespace EsActors.Node.Tests.Serialization;
 
 /// <summary>
-/// The run's definition in the journal (format 4: with the learning-rate schedule), and journals written by the
-/// format-3 build (every run started before the schedule existed), which must still resume.
+/// The run's definition and state in the journal (format 5: keep-best-policy and the kept policy; format 4 added the
+/// learning-rate schedule), and journals written by the format-3 and format-4 builds, which must still resume.
 /// </summary>
 public sealed class DefinitionFormatTests : IDisposable
 {
     private readonly ActorSystem _system = ActorSystem.Create("definition-format-tests");
     private EsSerializer Serializer => new((ExtendedActorSystem)_system);
 
-    private static RunDefinition Definition(LearningRateSchedule? decay) => new(
+    private static RunDefinition Definition(LearningRateSchedule? decay, bool keepBest = false) => new(
         "Swimmer-v4", new NetworkShape(8, [], 2, Activation.Tanh), Seed: 3, Pairs: 16, Sigma: 0.02f,
         new OptimizerSettings(OptimizerKind.SgdMomentum, 0.02f, Momentum: 0), WeightDecay: 0, NoiseSeed: 42, NoiseTableSize: 1 << 20,
         ObservationNormalization: false, ObservationStatisticsProbability: 0, EvaluationEpisodes: 1, ActionNoiseStd: 0, ActionBins: 0,
-        EpisodeCapFactor: 0, SnapshotEvery: 50, new StrategySettings(StrategyKind.Ars, 8, 0), SigmaSchedule: null, LearningRateSchedule: decay);
+        EpisodeCapFactor: 0, SnapshotEvery: 50, new StrategySettings(StrategyKind.Ars, 8, 0), SigmaSchedule: null, LearningRateSchedule: decay,
+        KeepBestPolicy: keepBest);
 
     [Fact]
-    public void A_definition_with_a_learning_rate_schedule_round_trips()
+    public void A_definition_with_a_learning_rate_schedule_and_keep_best_policy_round_trips()
     {
-        var started = new RunStarted(Definition(new LearningRateSchedule(0.1f, 157)), new StopCriteria(1_000_000, null, 5_000_000));
-        Assert.Equal("E:run-started:4", Serializer.Manifest(started));
-        var back = Assert.IsType<RunStarted>(Serializer.FromBinary(Serializer.ToBinary(started), "E:run-started:4"));
+        var started = new RunStarted(Definition(new LearningRateSchedule(0.1f, 157), keepBest: true), new StopCriteria(1_000_000, null, 5_000_000));
+        Assert.Equal("E:run-started:5", Serializer.Manifest(started));
+        var back = Assert.IsType<RunStarted>(Serializer.FromBinary(Serializer.ToBinary(started), "E:run-started:5"));
         Assert.Equal(started.Definition, back.Definition);
         Assert.Equal(new LearningRateSchedule(0.1f, 157), back.Definition.LearningRateSchedule);
+        Assert.True(back.Definition.KeepBestPolicy);
         Assert.Equal(started.Stop, back.Stop);
     }
 
-    [Fact]
-    public void A_format_3_run_started_event_still_reads_with_a_fixed_learning_rate()
+    [Theory]
+    [InlineData(4, 1)] // format 4 is format 5 without the keep-best flag, the definition's last byte
+    [InlineData(3, 2)] // format 3 lacks the learning-rate schedule's presence flag as well
+    public void An_older_run_started_event_still_reads_with_a_fixed_learning_rate_and_the_last_policy(int format, int missingBytes)
     {
-        // Format 3 is format 4 without the schedule's presence flag, the definition's last byte.
         var definition = Definition(null);
         var stop = new StopCriteria(1_000_000, 360, 5_000_000);
         var definitionBytes = BinaryCodec.Encode(w => w.WriteDefinition(definition));
-        Assert.Equal(0, definitionBytes[^1]);
-        var format3 = BinaryCodec.Encode(w => { w.Write(definitionBytes.AsSpan(0, definitionBytes.Length - 1)); w.WriteStop(stop); });
+        Assert.All(definitionBytes[^missingBytes..], b => Assert.Equal(0, b));
+        var old = BinaryCodec.Encode(w => { w.Write(definitionBytes.AsSpan(0, definitionBytes.Length - missingBytes)); w.WriteStop(stop); });
 
-        var back = Assert.IsType<RunStarted>(Serializer.FromBinary(format3, "E:run-started:3"));
+        var back = Assert.IsType<RunStarted>(Serializer.FromBinary(old, $"E:run-started:{format}"));
         Assert.Equal(definition, back.Definition);
         Assert.Null(back.Definition.LearningRateSchedule);
+        Assert.False(back.Definition.KeepBestPolicy);
         Assert.Equal(stop, back.Stop);
-        // Read as format 4, the same bytes are one byte short: a clear error, not a misread definition.
-        Assert.ThrowsAny<Exception>(() => Serializer.FromBinary(format3, "E:run-started:4"));
+    }
+
+    private static RunState StateWithBest()
+    {
+        var definition = Definition(null, keepBest: true);
+        var statistics = new Domain.Normalization.ObservationStatistics([1, 2, 3, 4, 5, 6, 7, 8], [9, 9, 9, 9, 9, 9, 9, 9], 3);
+        return new RunState(definition, new StopCriteria(10, null), 7, [0.5f, -0.25f], OptimizerState.Zero(2), statistics, 7000, 321.5, 900, 6000,
+            Best: new BestPolicy(4, 345.25, [0.25f, 0.125f], statistics with { Count = 2 }));
+    }
+
+    [Fact]
+    public void A_state_snapshot_carries_the_kept_policy()
+    {
+        var state = StateWithBest();
+        Assert.Equal("S:run-state:5", Serializer.Manifest(state));
+        var back = Assert.IsType<RunState>(Serializer.FromBinary(Serializer.ToBinary(state), "S:run-state:5"));
+        var best = Assert.IsType<BestPolicy>(back.Best);
+        Assert.Equal((4, 345.25), (best.Generation, best.EvaluationMean));
+        Assert.Equal(state.Best!.Theta, best.Theta);
+        Assert.True(state.Best.ObservationStatistics.ContentEquals(best.ObservationStatistics));
+        Assert.Equal(state.Theta, back.Theta);
+        Assert.True(back.Definition!.KeepBestPolicy);
+    }
+
+    [Fact]
+    public void A_format_4_state_snapshot_reads_without_a_kept_policy()
+    {
+        // Format 4: no keep-best flag at the definition's end and no kept-policy flag at the state's end.
+        var state = StateWithBest() with { Definition = Definition(null), Best = null };
+        var bytes = BinaryCodec.Encode(w => w.WriteState(state));
+        var definitionEnd = BinaryCodec.Encode(w => { w.Write(true); w.WriteDefinition(state.Definition!); }).Length;
+        var old = bytes.AsSpan(0, definitionEnd - 1).ToArray().Concat(bytes.AsSpan(definitionEnd, bytes.Length - definitionEnd - 1).ToArray()).ToArray();
+
+        var back = Assert.IsType<RunState>(Serializer.FromBinary(old, "S:run-state:4"));
+        Assert.Null(back.Best);
+        Assert.Equal(state.Definition, back.Definition);
+        Assert.Equal(state.Theta, back.Theta);
+        Assert.Equal(state.TrainingTimesteps, back.TrainingTimesteps);
     }
 
     public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));

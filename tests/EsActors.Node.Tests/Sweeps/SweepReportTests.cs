@@ -50,4 +50,23 @@ public sealed class SweepReportTests
         Assert.Equal("seed,run_id,generations,training_timesteps,wall_seconds,final_eval_mean,final_eval_std,final_eval_episodes,timesteps_to_50,wall_seconds_to_50", csv[0]);
         Assert.Equal("0,r0,10,1000,5,2,0.816,3,100,2", csv[1]);
     }
+
+    [Fact]
+    public void A_sweep_that_kept_its_best_policies_says_which_generation_each_is_and_what_the_last_theta_scored()
+    {
+        SeedResult Seed(ulong s, double final, int generation, double last) =>
+            new(s, $"r{s}", 10, 1000, 5, [final, final], [null], new KeptPolicy(generation, final + 7, [last, last + 2]));
+        var seeds = new[] { Seed(0, 500, 4, 300), Seed(1, 450, 9, 100), Seed(2, 480, 2, 200) };
+
+        var md = SweepReport.Markdown("t", "esactors sweep", seeds, [50]);
+        Assert.Contains("**Final evaluation over 3 seeds: median 480.0, min 450.0, max 500.0.**", md);
+        Assert.Contains("- seed 1: generation 9 (in-run 457.0); last θ 101.0", md);
+        Assert.Contains("- last θ over those seeds: median 201.0, min 101.0, max 301.0", md);
+        var csv = SweepReport.Csv(seeds, [50]).Split('\n');
+        Assert.EndsWith(",timesteps_to_50,wall_seconds_to_50,policy_generation,policy_in_run_eval,last_policy_eval_mean", csv[0]);
+        Assert.Equal("0,r0,10,1000,5,500,0,2,,,4,507,301", csv[1]);
+        // Without a kept policy the report has neither the section nor the columns.
+        Assert.DoesNotContain("keep-best-policy", SweepReport.Markdown("t", "c", [seeds[0] with { KeptBest = null }], [50]));
+        Assert.DoesNotContain("policy_generation", SweepReport.Csv([seeds[0] with { KeptBest = null }], [50]));
+    }
 }
