@@ -63,7 +63,7 @@ public static class SweepCommand
                 var final = PolicyEvaluation.Run(policy, o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed);
                 // A kept best θ is also compared with the last θ, on the same fresh episodes.
                 var kept = history.State.Best is { } best
-                    ? new KeptPolicy(best.Generation, best.EvaluationMean,
+                    ? new KeptPolicy(best.Generation + 1, best.EvaluationMean,
                         PolicyEvaluation.Run(RunOutputs.LastPolicy(history.State), o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed).Select(f => f.Return).ToArray())
                     : null;
                 results.Add(new SeedResult(seed, runId, history.State.Generation, history.State.TrainingTimesteps, history.Generations.Sum(g => g.WallSeconds),

@@ -140,6 +140,9 @@ public static class TrainCommand
         }
         progress.Complete(RunOutputs.Rows(history.Figures));
         if (history.State.IsStarted) RunOutputs.WritePolicies(runDirectory, history.State);
+        if (history.State.Best is { } best)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"policy.bin: the θ evaluated at generation {best.Generation + 1} (in-run eval {best.EvaluationMean:0.##}, the best); {RunOutputs.LastPolicyFile}: the last θ"));
         LearningCurves.WriteRun(Path.Combine(runDirectory, LearningCurves.CurveFile), RunOutputs.CurveTitle(history.State.Definition), progress.Rows);
         if (stopped is not null)
         {

@@ -16,7 +16,10 @@ public sealed record SeedResult(
     public double FinalStd => Math.Sqrt(FinalEvaluation.Sum(r => (r - FinalMean) * (r - FinalMean)) / FinalEvaluation.Count);
 }
 
-/// <summary>A run's best-evaluated θ (its generation and in-run evaluation mean) and the last θ's returns on the final episodes.</summary>
+/// <summary>
+/// A run's best-evaluated θ and the last θ's returns on the final episodes. <paramref name="Generation"/> is the
+/// progress row (and "gen" line) whose in-run evaluation picked it, <paramref name="InRunEvaluation"/> that evaluation.
+/// </summary>
 public sealed record KeptPolicy(int Generation, double InRunEvaluation, IReadOnlyList<double> LastEvaluation)
 {
     public double LastMean => LastEvaluation.Average();

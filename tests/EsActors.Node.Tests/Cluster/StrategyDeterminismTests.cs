@@ -150,6 +150,7 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         {
             var lastBytes = await File.ReadAllBytesAsync(last);
             Assert.NotEqual(expected, lastBytes);
+            Assert.Contains(rerun.Stdout, l => l.StartsWith("policy.bin: the θ evaluated at generation ", StringComparison.Ordinal));
             Assert.Equal(lastBytes, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "sched", RunOutputs.LastPolicyFile)));
         }
     }
