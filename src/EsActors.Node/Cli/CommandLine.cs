@@ -62,6 +62,7 @@ public static class CommandLine
     {
         if (Interlocked.Exchange(ref _stopRequested, 1) == 1) return;
         context.Cancel = true;
+        Console.WriteLine($"stopping ({context.Signal}; a second one ends the process at once)");
         _ = Task.Run(() =>
         {
             try { stop.Cancel(); }
