@@ -39,9 +39,9 @@ public static class CommandLine
             }
             // Exceptions reach the catch below instead of System.CommandLine's handler (a stack trace and exit code 1).
             // Ctrl-C / SIGTERM cancel the command's token; the command then stops gracefully (train writes policy.bin from the
-            // journal, a node leaves the cluster). The signals are handled here, not by System.CommandLine: its handler
-            // cancels the token on the signal's thread and only then keeps the runtime from exiting, so a token callback
-            // that threw let the runtime's exit run (Akka's shutdown hook left the cluster and the run read as downed).
+            // journal, a node leaves the cluster). The signals are handled here rather than by System.CommandLine, so that
+            // the first one is announced and a second one ends the process. Akka's own exit hook is off (hocon/cluster.conf):
+            // in a sweep's later seeds it left the cluster on SIGTERM before this stop, and the run read as downed.
             using var stop = new CancellationTokenSource();
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => RequestStop(context, stop));
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => RequestStop(context, stop));
