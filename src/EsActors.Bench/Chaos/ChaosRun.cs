@@ -60,7 +60,7 @@ public static class ChaosRun
         using (var reference = NodeProcess.Start("reference", 0,
                    [.. RunArguments(runId, Path.Combine(referenceWork, "out"), Path.Combine(referenceWork, "journal.db"), o.Generations), "--slots", "2"], referenceWork))
         {
-            if (!reference.WaitForExit(Deadline) || reference.Count(l => l.StartsWith("done:", StringComparison.Ordinal)) == 0)
+            if (!await reference.WaitForExitAsync(Deadline, cancellation) || reference.Count(l => l.StartsWith("done:", StringComparison.Ordinal)) == 0)
                 return Failed($"the reference run failed:\n{reference.Tail()}");
         }
         var referenceSeconds = clock.Elapsed.TotalSeconds;
@@ -145,7 +145,7 @@ public static class ChaosRun
             // The run's policy, rebuilt from the journal alone, against the reference's.
             var exported = Path.Combine(_work, "exported");
             using (var export = NodeProcess.Start("export", 0, ["export", "--run-id", runId, "--journal", JournalArgument, "--out", exported], _work))
-                export.WaitForExit(TimeSpan.FromMinutes(5));
+                await export.WaitForExitAsync(TimeSpan.FromMinutes(5), cancellation);
             var policy = Path.Combine(exported, runId, "policy.bin");
             var referencePolicy = Path.Combine(referenceWork, "out", runId, "policy.bin");
             var identical = File.Exists(policy) && File.ReadAllBytes(policy).AsSpan().SequenceEqual(File.ReadAllBytes(referencePolicy));

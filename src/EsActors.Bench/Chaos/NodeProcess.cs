@@ -77,6 +77,22 @@ internal sealed class NodeProcess : IDisposable
 
     public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
 
+    /// <summary>Waits up to <paramref name="timeout"/> for the exit; a stop of the harness ends the wait at once (and throws).</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellation)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     private void Signal(int signal)
     {
         if (!_process.HasExited) kill(_process.Id, signal);

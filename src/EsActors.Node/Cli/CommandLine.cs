@@ -24,6 +24,7 @@ public static class CommandLine
     /// </summary>
     public static async Task<int> Run(Command root, string[] args)
     {
+        using var stop = new CancellationTokenSource();
         try
         {
             var parsed = root.Parse(args);
@@ -42,7 +43,6 @@ public static class CommandLine
             // journal, a node leaves the cluster). The signals are handled here rather than by System.CommandLine, so that
             // the first one is announced and a second one ends the process. Akka's own exit hook is off (hocon/cluster.conf):
             // in a sweep's later seeds it left the cluster on SIGTERM before this stop, and the run read as downed.
-            using var stop = new CancellationTokenSource();
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => RequestStop(context, stop));
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => RequestStop(context, stop));
             return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, stop.Token);
@@ -51,6 +51,13 @@ public static class CommandLine
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return e.ExitCode;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // A command that has nothing of its own to save on a stop (the bench's harnesses, play) ends here; train and
+            // sweep catch the stop themselves, write their files and print their own "stopped:" line.
+            Console.Error.WriteLine("stopped before the command finished");
+            return 130;
         }
     }
 

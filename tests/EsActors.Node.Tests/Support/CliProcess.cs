@@ -97,6 +97,9 @@ public sealed class CliProcess : IDisposable
         return await process.WaitForExitAsync(timeout);
     }
 
+    /// <summary>Starts another executable of the solution (e.g. <see cref="BenchDll"/>) in the background.</summary>
+    public static CliProcess StartDll(string dll, string workingDirectory, params string[] args) => new(args, workingDirectory, null, dll);
+
     public IReadOnlyList<string> Stdout { get { lock (_stdout) return _stdout.ToList(); } }
     public IReadOnlyList<string> Stderr { get { lock (_stderr) return _stderr.ToList(); } }
 
