@@ -54,8 +54,8 @@ public static class CommandLine
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            // A command that has nothing of its own to save on a stop (the bench's harnesses, play) ends here; train and
-            // sweep catch the stop themselves, write their files and print their own "stopped:" line.
+            // A command with nothing of its own to save on a stop (e.g. the bench's chaos and churn harnesses) ends here;
+            // train and sweep catch the stop themselves, write their files and print their own "stopped:" line.
             Console.Error.WriteLine("stopped before the command finished");
             return 130;
         }
