@@ -75,8 +75,6 @@ internal sealed class NodeProcess : IDisposable
         Paused = false;
     }
 
-    public bool WaitForExit(TimeSpan timeout) => _process.WaitForExit(timeout);
-
     /// <summary>Waits up to <paramref name="timeout"/> for the exit; a stop of the harness ends the wait at once (and throws).</summary>
     public async Task<bool> WaitForExitAsync(TimeSpan timeout, CancellationToken cancellation)
     {
