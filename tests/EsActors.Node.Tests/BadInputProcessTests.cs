@@ -105,7 +105,7 @@ public sealed class BadInputProcessTests(CliFixture fixture, ITestOutputHelper o
     [InlineData("sigma-nan", new[] { "--sigma", "NaN" }, new[] { "sigma" })]
     [InlineData("learning-rate-infinite", new[] { "--learning-rate", "Infinity" }, new[] { "learning rate" })]
     [InlineData("learning-rate-zero", new[] { "--learning-rate", "0" }, new[] { "learning rate" })]
-    [InlineData("slots-zero", new[] { "--slots", "0" }, new[] { "--slots" })]
+    [InlineData("slots-negative", new[] { "--slots", "-1" }, new[] { "--slots" })]
     [InlineData("timesteps-negative", new[] { "--timesteps", "-3" }, new[] { "--timesteps" })]
     [InlineData("run-id-path", new[] { "--run-id", "../escape" }, new[] { "--run-id" })]
     public async Task Train_with_a_bad_command_line_value_fails_at_once_naming_it(string name, string[] arguments, string[] mentions)

@@ -39,24 +39,37 @@ public static class ClusterCommands
         try
         {
             var up = node.WaitUntilUp(TimeSpan.FromSeconds(60)).WaitAsync(cancellation);
-            if (await Task.WhenAny(up, node.Refused) == node.Refused) { Console.Error.WriteLine($"error: {await node.Refused}"); return ExitCodes.Incompatible; }
+            var first = await Task.WhenAny(up, node.Refused, removed.Task);
+            if (first == node.Refused) { Console.Error.WriteLine($"error: {await node.Refused}"); return ExitCodes.Incompatible; }
+            if (first == removed.Task) return await ReportRemoval(node); // downed while joining
             await up;
         }
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 60 s"); }
         Console.WriteLine($"worker {node.Cluster.SelfAddress} up with {slots} slots{(target is null ? "" : $", journal {target.Description}")}");
         using var registration = cancellation.Register(() => removed.TrySetResult());
-        if (await Task.WhenAny(node.Refused, removed.Task) == node.Refused || node.Refused.IsCompletedSuccessfully) // refused: downed for it
+        if (await Task.WhenAny(node.Refused, removed.Task) == node.Refused) // refused: downed for it
         {
             Console.Error.WriteLine($"error: {await node.Refused}");
             return ExitCodes.Incompatible;
         }
-        if (!cancellation.IsCancellationRequested)
-        {
-            Console.Error.WriteLine($"error: {ExitCodes.DownedMessage}");
-            return ExitCodes.Downed;
-        }
+        if (!cancellation.IsCancellationRequested) return await ReportRemoval(node);
         Console.WriteLine($"worker {node.Cluster.SelfAddress} leaving");
         return 0;
+    }
+
+    /// <summary>How long a removed node waits for its membership guard to tell why (the reason comes through the guard's mailbox).</summary>
+    private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>The node was removed from the cluster: refused (exit code 3) if its membership guard says so in time, else downed.</summary>
+    private static async Task<int> ReportRemoval(EsNode node)
+    {
+        if (await Task.WhenAny(node.Refused, Task.Delay(RefusalGrace)) == node.Refused && await node.Refused is { Length: > 0 } reason)
+        {
+            Console.Error.WriteLine($"error: {reason}");
+            return ExitCodes.Incompatible;
+        }
+        Console.Error.WriteLine($"error: {ExitCodes.DownedMessage}");
+        return ExitCodes.Downed;
     }
 
     /// <summary>Joins as an observer (no slots, no journal), prints the members and every hosted run, and leaves.</summary>

@@ -143,6 +143,7 @@ public static class CommandLine
         var sigma = new Option<float?>("--sigma") { Description = "Noise standard deviation σ" };
         var learningRate = new Option<float?>("--learning-rate") { Description = "Optimizer step size" };
         var slots = Options.Slots();
+        slots.Description = "Concurrent evaluations on this node; 0: it only hosts the optimizer and the journal, and workers that join evaluate";
         var config = Options.Config();
         var output = Options.Out("Output folder; the run's files go to <out>/<run-id>");
         var journal = new Option<string?>("--journal") { Description = "SQLite file path or PostgreSQL connection string (default: <out>/journal.db)" };

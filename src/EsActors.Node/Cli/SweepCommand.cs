@@ -29,6 +29,8 @@ public static class SweepCommand
     {
         if (!EnvironmentRegistry.IsKnown(o.EnvironmentId)) throw new UserError(new UnknownEnvironmentException(o.EnvironmentId, EnvironmentRegistry.Ids).Message);
         if (o.Seeds.Count == 0) throw new UserError("--seeds names no seed");
+        // A sweep's node listens on a random port, so no worker could join it: it must evaluate itself.
+        if (o.Slots < 1) throw new UserError($"--slots must be at least 1 for a sweep (no worker can join it), got {o.Slots}");
         if (o.EvaluationEpisodes < 10) throw new UserError($"--eval-episodes must be at least 10, got {o.EvaluationEpisodes}");
         var name = o.Name ?? $"sweep-{o.EnvironmentId}";
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))

@@ -44,7 +44,8 @@ public static class TrainCommand
         EnsureWritable(runDirectory);
         var journal = JournalTarget.Parse(o.Journal ?? Path.Combine(o.OutDirectory, "journal.db"));
         journal.ValidateBeforeStart();
-        if (o.Slots < 1) throw new UserError($"--slots must be at least 1, got {o.Slots}");
+        // 0 slots: this node hosts the optimizer and the journal and evaluates nothing; the run waits for workers.
+        if (o.Slots < 0) throw new UserError($"--slots must be 0 (this node only coordinates; workers evaluate) or more, got {o.Slots}");
 
         var nodeOptions = new NodeOptions(o.Hostname, o.Port, o.SeedNodes, o.Slots, journal, o.EnvironmentId, o.ConfigFile);
         var config = NodeConfig.Build(nodeOptions);

@@ -26,7 +26,10 @@ public sealed record NodeOptions(
 /// <summary>Dispatchers the node configures itself.</summary>
 public static class NodeDispatchers
 {
-    /// <summary>One dedicated thread per evaluator slot: episodes block their thread for the whole batch.</summary>
+    /// <summary>
+    /// One dedicated thread per evaluator slot: episodes block their thread for the whole batch. A node without slots
+    /// keeps one thread for an evaluator the sharding coordinator places on it when the node a slot names is gone.
+    /// </summary>
     public const string Evaluator = "esactors.evaluator-dispatcher";
 }
 
@@ -64,7 +67,7 @@ public static class NodeConfig
             {{NodeDispatchers.Evaluator}} {
               type = ForkJoinDispatcher
               throughput = 1
-              dedicated-thread-pool { thread-count = {{options.Slots}}, threadtype = background }
+              dedicated-thread-pool { thread-count = {{Math.Max(1, options.Slots)}}, threadtype = background }
             }
             """);
         var config = generated;

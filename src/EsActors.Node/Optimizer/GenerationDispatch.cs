@@ -152,9 +152,11 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
     /// (<see cref="RewardBounds"/>), or an episode longer than its cap. The node is excluded from the run for good and
     /// what it held (this batch included) is redone elsewhere, so θ is what a healthy cluster computes. Two nodes failing
     /// the same batch mean the work itself diverges, not a node: the run stops, as it does when no node is left to redo
-    /// the batch. Returns null for a possible result (and for one that <see cref="FromAssignee"/> drops anyway).
+    /// the batch — unless the run's host has no slots of its own (<paramref name="hostWaitsForWorkers"/>): such a host
+    /// waits for workers to join, as it did before the first one came. Returns null for a possible result (and for one
+    /// that <see cref="FromAssignee"/> drops anyway).
     /// </summary>
-    public Exclusion? ExcludeIfImpossible(BatchResult result)
+    public Exclusion? ExcludeIfImpossible(BatchResult result, bool hostWaitsForWorkers = false)
     {
         if (Impossibility(result) is not { } what || !FromAssignee(result)) return null;
         var node = EvaluatorIds.Node(result.EvaluatorId);
@@ -167,7 +169,8 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
         log.Error("Node {Node} returned {What} for {Batch} of run {RunId}: it is excluded from the run and its batches are redone elsewhere",
             node, what, where, runId);
         var entities = NodeLost(node, unreachable: false);
-        var failure = Slots.Count == 0 ? $"node {node} returned {what} for {where} and no other node is left to redo it" : null;
+        var failure = Slots.Count == 0 && !hostWaitsForWorkers ? $"node {node} returned {what} for {where} and no other node is left to redo it" : null;
+        if (Slots.Count == 0 && hostWaitsForWorkers) log.Warning("No slots are left to redo {Batch} of run {RunId}: the run waits for a worker to join", where, runId);
         return new Exclusion(node, entities, failure);
     }
 

@@ -200,10 +200,13 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         foreach (var (entity, batch) in _dispatch.Dispatch(Now)) (entity ?? _evaluators).Tell(batch);
     }
 
+    /// <summary>This node offers no slots (<c>train --slots 0</c>): only workers that join evaluate, so losing them all is a wait, not an end.</summary>
+    private bool HostWaitsForWorkers => NodeRoles.SlotsOf(Cluster.Get(Context.System).SelfMember.Roles) == 0;
+
     private void OnBatchResult(BatchResult result)
     {
         if (!_dispatch.FromAssignee(result)) return; // nothing was held for it: nothing to free or dispatch
-        if (_dispatch.ExcludeIfImpossible(result) is { } excluded)
+        if (_dispatch.ExcludeIfImpossible(result, HostWaitsForWorkers) is { } excluded)
         {
             foreach (var entity in excluded.Entities) Context.Unwatch(entity);
             if (excluded.Failure is not null) Fail(excluded.Failure); else Dispatch();

@@ -25,6 +25,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
 
     private sealed record Pending(Member Member, byte[] Nonce, DateTime Deadline);
     private sealed record Tick;
+    private sealed record SelfRemoved;
     private const string TickTimer = nameof(TickTimer);
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -48,6 +49,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         Receive<MembershipChallenge>(OnChallenge);
         Receive<MembershipProof>(OnProof);
         Receive<Tick>(_ => OnTick());
+        Receive<SelfRemoved>(_ => OnSelfDowned());
         ReceiveAny(_ => { });
     }
 
@@ -58,6 +60,10 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent));
+        // A node downed while still joining shuts its cluster down without publishing its own MemberDowned/MemberRemoved:
+        // this callback runs then too, so the reason is told either way.
+        var self = Self;
+        _cluster.RegisterOnMemberRemoved(() => self.Tell(new SelfRemoved()));
         if (_authority.RequiresProof) Timers.StartPeriodicTimer(TickTimer, new Tick(), TimeSpan.FromSeconds(1));
     }
 
@@ -78,7 +84,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
                 _authority.Forget(member.Address);
                 return;
             case ClusterEvent.MemberJoined or ClusterEvent.MemberWeaklyUp or ClusterEvent.MemberUp:
-                CheckAskedForSecret(member.Address);
+                CheckAskedForSecret(member.Address, member); // the event's member: Cluster.State may not show it yet
                 if (!_authority.RequiresProof || _authority.Admits(member.Address) || _refusedMembers.Contains(member.Address)) return;
                 if (_pending.TryGetValue(member.Address, out var known)) { _pending[member.Address] = known with { Member = member }; return; }
                 var pending = new Pending(member, RandomNumberGenerator.GetBytes(32), DateTime.UtcNow + _timeout);
@@ -119,9 +125,9 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
             : $"member {by} asks for the cluster secret and this node has none (set {ClusterSecret.Section}.secret, secret-file or {ClusterSecret.Variable})");
     }
 
-    private void CheckAskedForSecret(Address asker)
+    private void CheckAskedForSecret(Address asker, Member? known = null)
     {
-        if (_askedForSecret.Contains(asker) && FindMember(asker) is { } member && IsOlderThanSelf(member))
+        if (_askedForSecret.Contains(asker) && (known ?? FindMember(asker)) is { } member && IsOlderThanSelf(member))
             RefuseSelf($"member {asker} asks for the cluster secret and this node has none (set {ClusterSecret.Section}.secret, secret-file or {ClusterSecret.Variable})");
     }
 

@@ -180,6 +180,22 @@ public sealed class GenerationDispatchTests
         Assert.Contains("no other node", failure);
         Assert.Null(dispatch.ExcludeIfImpossible(delta)); // a finite result is not judged
     }
+
+    [Fact]
+    public void A_non_finite_result_from_the_only_worker_of_a_host_without_slots_leaves_the_batch_waiting_for_another()
+    {
+        var dispatch = new GenerationDispatch<string>("run", Settings, NoLogger.Instance);
+        dispatch.Slots.AddNode(NodeA, new Address("akka.tcp", "esactors", "10.0.0.1", 2551), [$"{NodeA}:0"]);
+        dispatch.Start(Started(Definition(pairs: 8)), TimeSpan.Zero);
+        var bad = dispatch.Dispatch(TimeSpan.Zero)[0].Batch;
+        var excluded = dispatch.ExcludeIfImpossible(NonFinite(bad), hostWaitsForWorkers: true)!;
+        Assert.Equal(NodeA, excluded.Node);
+        Assert.Null(excluded.Failure); // the run goes on waiting
+        Assert.Empty(dispatch.Dispatch(TimeSpan.Zero)); // no slot: nothing goes out
+        dispatch.Slots.AddNode(NodeB, new Address("akka.tcp", "esactors", "10.0.0.2", 2551), [$"{NodeB}:0"]);
+        var redone = dispatch.Dispatch(TimeSpan.Zero);
+        Assert.Contains(redone, d => d.Batch.BatchId == bad.BatchId && d.Batch.EvaluatorId == $"{NodeB}:0"); // a worker that joins redoes it
+    }
 }
 
 /// <summary>Authority in the dispatch loop: which results count, and how many slots a node may claim.</summary>

@@ -14,14 +14,18 @@ namespace EsActors.Node.Tests.Security;
 public sealed record ProbeGadget(string Command);
 
 /// <summary>
-/// Membership and authority with a cluster secret, between real node processes on loopback. A run trains with the
-/// secret while (1) a worker with the wrong secret and one with none try to join — each is refused on both sides
-/// (logged by the train node and downed; the worker prints one error line and exits 3) and never gets a slot — and
-/// (2) a process that is no member (an ActorSystem that only connects to the port) sends today's probes: status and
-/// state requests, a StartRunRequest for its own run, a forged result of 1e6 aimed at the optimizer through a wildcard
-/// path, and a JSON <c>$type</c> payload; and (3) a member that holds the secret joins and forges returns of 1e6 — it
-/// gets work, is excluded and logged, and its batches are redone. Nothing answers the probe, the run id stays, and the
-/// run's policy.bin is byte-identical to that of the same run left alone. Every wait has a deadline; every process is killed in a finally.
+/// Membership and authority with a cluster secret, between real node processes on loopback. A run is hosted with the
+/// secret by a node without slots (<c>--slots 0</c>), so nothing is evaluated until the test lets a member in, and
+/// every step below happens while the run waits at generation 0, whatever the machine's speed: (1) a worker with the
+/// wrong secret and one with none try to join — each is refused on both sides (logged by the train node and downed;
+/// the worker prints one error line and exits 3) and never gets a slot; (2) a process that is no member (an
+/// ActorSystem that only connects to the port) sends today's probes: status and state requests, a StartRunRequest for
+/// its own run, a forged result of 1e6 aimed at the optimizer through a wildcard path, and a JSON <c>$type</c> payload;
+/// (3) a member that holds the secret joins and forges returns of 1e6 — as the only member with slots it surely gets
+/// work, and it is excluded and logged before any generation completes. Then an honest worker with the secret joins
+/// and trains the run to its end. Nothing answers the probe, the run id stays, and the run's policy.bin is
+/// byte-identical to that of the same run left alone on a node with one slot. Every wait has a deadline; every
+/// process is killed in a finally.
 /// </summary>
 [Collection(CliCollection.Name)]
 public sealed class SecretClusterProcessTests(ITestOutputHelper output)
@@ -38,9 +42,9 @@ public sealed class SecretClusterProcessTests(ITestOutputHelper output)
         return match.Success ? int.Parse(match.Groups[1].Value) : null;
     }
 
-    private static string[] TrainArgs(string work, string name, int port) =>
+    private static string[] TrainArgs(string work, string name, int port, int slots) =>
         ["train", "--env", "Pendulum-v1", "--run-id", RunId, "--out", Path.Combine(work, name), "--journal", Path.Combine(work, name + ".db"),
-         "--generations", "200", "--population", "200", "--target-return", "0", "--seed", "5", "--slots", "1", "--port", port.ToString()];
+         "--generations", "200", "--population", "200", "--target-return", "0", "--seed", "5", "--slots", slots.ToString(), "--port", port.ToString()];
 
     private static Dictionary<string, string> Environment(string? secret)
     {
@@ -86,12 +90,13 @@ public sealed class SecretClusterProcessTests(ITestOutputHelper output)
         ActorSystem? probe = null, forger = null;
         try
         {
-            // The same run twice, side by side: left alone, and probed.
-            var alone = ClusterProcess.Start("train (alone)", work, TrainArgs(work, "alone", ClusterProcess.FreePort()), Environment(Secret));
+            // The same run twice, side by side: left alone on a node with one slot, and probed on a node with none.
+            var alone = ClusterProcess.Start("train (alone)", work, TrainArgs(work, "alone", ClusterProcess.FreePort(), 1), Environment(Secret));
             processes.Add(alone);
-            var train = ClusterProcess.Start("train (probed)", work, TrainArgs(work, "probed", port), Environment(Secret));
+            var train = ClusterProcess.Start("train (probed)", work, TrainArgs(work, "probed", port, 0), Environment(Secret));
             processes.Add(train);
-            Assert.True(await train.WaitForStdoutAsync(lines => lines.Any(l => Slots(l) == 1), Timeout), "the probed run never trained");
+            Assert.True(await train.WaitForStderrAsync(lines => lines.Any(l => l.Contains($"Optimizer of run {RunId} recovered at generation 0", StringComparison.Ordinal)), Timeout),
+                "the probed run's optimizer never started");
 
             var wrong = ClusterProcess.Start("worker (wrong secret)", work, ["worker", "--seed-nodes", $"127.0.0.1:{port}", "--slots", "4"], Environment("another-secret-0123456789"));
             processes.Add(wrong);
@@ -140,21 +145,25 @@ public sealed class SecretClusterProcessTests(ITestOutputHelper output)
                     && lines.Any(l => l.Contains("Refused member", StringComparison.Ordinal) && l.Contains("it has no cluster secret", StringComparison.Ordinal)), Timeout),
                 "the train node never logged refusing both workers");
             Assert.DoesNotContain(train.Stderr, l => l.Contains("Refused member") && !l.Contains("gets no work or state"));
-            Assert.Single(train.Stderr, l => l.Contains("Replica of run") && l.Contains("loaded state")); // its own replica, no other
+            Assert.DoesNotContain(train.Stderr, l => l.Contains("Replica of run") && l.Contains("loaded state")); // the probe's GetGenerations loaded nothing
+            Assert.DoesNotContain(train.Stdout, l => Slots(l) is not null); // the refused workers never got a slot: nothing was evaluated
 
-            // (3) A member that holds the secret but forges its results (returns of 1e6): it gets work, and then it is
-            // excluded and its batches are redone (item 5), so the run still ends where it ends alone.
-            Assert.DoesNotContain(train.Stdout, l => Slots(l) is > 1); // the refused workers never got a slot
+            // (3) A member that holds the secret but forges its results (returns of 1e6): the only slots are its own, so
+            // it gets work; it is excluded and its batches wait to be redone (item 5), so no forged return counts.
             forger = StartForger(temp, port);
             Assert.True(await train.WaitForStderrAsync(lines => lines.Any(l => l.Contains("Member akka.tcp://esactors@", StringComparison.Ordinal) && l.Contains("proved the cluster secret", StringComparison.Ordinal)), Timeout),
                 "the train node never admitted the forging member, which holds the secret");
             Assert.True(await train.WaitForStderrAsync(lines => lines.Any(l => l.Contains("returned return 1E+06, outside what Pendulum-v1 can return", StringComparison.Ordinal)
                     && l.Contains("excluded from the run", StringComparison.Ordinal)), Timeout),
                 "the train node never excluded the member that returned 1e6");
+            Assert.DoesNotContain(train.Stdout, l => Slots(l) is not null); // no generation completed with the forger's returns
 
+            // An honest member with the secret evaluates the run to its end.
+            var honest = ClusterProcess.Start("worker (secret)", work, ["worker", "--seed-nodes", $"127.0.0.1:{port}", "--slots", "1"], Environment(Secret));
+            processes.Add(honest);
             Assert.Equal(0, await train.WaitForExitAsync(Timeout));
             Assert.Equal(0, await alone.WaitForExitAsync(Timeout));
-            Assert.Equal(1, train.Stdout.Select(Slots).Last(n => n is not null)); // the forger's slots are gone again
+            Assert.All(train.Stdout.Select(Slots).Where(n => n is not null), n => Assert.Equal(1, n)); // only the honest worker's slot ever counted
             Assert.Contains(train.Stdout, l => Regex.IsMatch(l, @"^gen\s+200 \|"));
             Assert.Empty(received); // no status, no state, no acceptance reached the probe
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(work, "alone", RunId, "policy.bin")),

@@ -96,6 +96,7 @@ public sealed class SweepProcessTests(CliFixture fixture, ITestOutputHelper outp
     [InlineData("--seeds", "4-1")]
     [InlineData("--seeds", "x")]
     [InlineData("--eval-episodes", "3")]
+    [InlineData("--slots", "0")] // train accepts 0 (a coordinating node), but no worker can join a sweep's node
     public async Task Bad_sweep_arguments_get_one_error_line(string option, string value)
     {
         var work = fixture.NewFolder("sweep-bad");
