@@ -64,15 +64,32 @@ public static class RunKeys
     private static bool IsFiniteNumber(string text) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d);
 
-    /// <summary>A list of integers; Akka's parser does not call an empty list (<c>hidden = []</c>, a linear policy) an array.</summary>
-    private static bool IsIntegerList(HoconValue value)
+    /// <summary>
+    /// A list of integers. Akka's parser keeps the blanks around a list inside a one-line block (<c>{ hidden = [ ] }</c>)
+    /// as pieces of the value, and does not call an empty list an array: blank pieces are skipped.
+    /// </summary>
+    private static bool IsIntegerList(HoconValue value) => IntegerList(value) is not null;
+
+    /// <summary>The integers of a list value (see <see cref="IsIntegerList"/>), or null when it is not a list of integers.</summary>
+    public static long[]? IntegerList(HoconValue value)
     {
-        if (value.Values.Count > 0 && value.Values.All(v => v is HoconArray a && a.GetArray().Count == 0)) return true;
-        return value.IsArray() && value.GetArray().All(v => v.IsString() && long.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out _));
+        var parts = value.Values.Where(v => !IsBlank(v)).ToList();
+        if (parts.Count == 0 || !parts.All(v => v is HoconArray)) return null;
+        var items = new List<long>();
+        foreach (var item in parts.SelectMany(v => ((HoconArray)v).GetArray()).Where(v => !v.Values.All(IsBlank)))
+        {
+            if (!item.IsString() || !long.TryParse(item.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n)) return null;
+            items.Add(n);
+        }
+        return items.ToArray();
     }
 
+    private static bool IsBlank(IHoconElement element) => element is HoconLiteral literal && string.IsNullOrWhiteSpace(literal.Value);
+
     private static string Show(HoconValue value) =>
-        value.IsObject() ? "a { } block" : value.IsArray() ? "a list" : $"'{value.GetString()}'";
+        value.IsObject() ? "a { } block"
+        : value.IsArray() ? $"[{string.Join(", ", value.GetArray().Select(v => v.IsString() ? v.GetString() : v.IsObject() ? "{ }" : "[ ]"))}]"
+        : $"'{value.GetString()}'";
 
     /// <summary>Levenshtein distance, for the "did you mean" hint.</summary>
     private static int Distance(string a, string b)

@@ -31,7 +31,8 @@ public static class RunSettings
                 var other => throw new UserError($"unknown optimizer '{other}' (expected adam or sgd-momentum)"),
             };
             var bins = c.GetInt("action-bins", 0);
-            var hidden = c.GetIntList("hidden").ToArray();
+            var hidden = (RunKeys.IntegerList(c.GetValue("hidden")) ?? throw new UserError("esactors.run.hidden must be a list of integers"))
+                .Select(n => n is > 0 and <= int.MaxValue ? (int)n : throw new UserError($"esactors.run.hidden must list positive layer widths, got {n}")).ToArray();
             var definition = new RunDefinition(
                 environmentId,
                 EpisodeRunner.ShapeFor(spec, hidden, activation, spec.Action.IsDiscrete ? 0 : bins),
@@ -54,6 +55,11 @@ public static class RunSettings
                 Decay(c),
                 c.GetBoolean("keep-best-policy", false));
             definition.Validate();
+            // ARS starts from θ₀ = 0 (Mania et al. 2018). With a hidden layer every hidden unit then outputs 0 and the
+            // smoothed return is symmetric under flipping the signs of both layers' weights: its gradient is 0 there,
+            // a saddle the run never leaves (measured on Swimmer-v4: stuck at 45, docs/learning.md).
+            if (definition.EffectiveStrategy.Kind == StrategyKind.Ars && hidden.Length > 0)
+                throw new UserError($"strategy {c.GetString("strategy")} trains a linear policy from θ₀ = 0, where hidden layers get no gradient: set hidden = [] or use strategy openai-es (hidden = [{string.Join(", ", hidden)}])");
             var timesteps = overrides.Timesteps ?? (c.HasPath("timesteps") ? c.GetLong("timesteps") : null);
             if (timesteps is < 1) throw new UserError($"--timesteps must be at least 1, got {timesteps}");
             // A timestep budget given on the command line replaces the preset's generation limit (unless --generations is given too).

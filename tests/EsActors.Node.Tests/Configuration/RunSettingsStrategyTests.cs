@@ -24,7 +24,7 @@ public sealed class RunSettingsStrategyTests
     public void Ars_v2_t_reads_its_directions_and_shift()
     {
         var (definition, _) = RunSettings.Build("Pendulum-v1",
-            With("esactors.run { strategy = ars-v2-t, top-directions = 8, reward-shift = 1, observation-statistics-probability = 1 }"), new RunOverrides());
+            With("esactors.run { strategy = ars-v2-t, top-directions = 8, reward-shift = 1, observation-statistics-probability = 1, hidden = [] }"), new RunOverrides());
         Assert.Equal(new StrategySettings(StrategyKind.Ars, 8, 1), definition.Strategy);
     }
 
@@ -83,12 +83,31 @@ public sealed class RunSettingsStrategyTests
     }
 
     [Theory]
+    [InlineData("esactors.run { hidden = [] }", new int[0])] // Akka's parser keeps blanks around a list in a one-line block
+    [InlineData("esactors.run { hidden = [ ] }", new int[0])]
+    [InlineData("esactors.run.hidden = []", new int[0])]
+    [InlineData("esactors.run { hidden = [ 16 , 8 ] }", new[] { 16, 8 })]
+    [InlineData("esactors.run {\n  hidden = [4]\n}", new[] { 4 })]
+    public void Hidden_layers_read_in_every_list_form(string hocon, int[] hidden)
+    {
+        var (definition, _) = RunSettings.Build("Pendulum-v1", With(hocon), new RunOverrides());
+        Assert.Equal(hidden, definition.Network.Hidden);
+    }
+
+    [Theory]
+    [InlineData("esactors.run { hidden = [16, x] }", "esactors.run.hidden must be a list of integers, got [16, x]")]
+    [InlineData("esactors.run { hidden = [0] }", "esactors.run.hidden must list positive layer widths, got 0")]
+    public void A_bad_hidden_list_is_one_clear_error(string hocon, string message) =>
+        Assert.Equal(message, Assert.Throws<UserError>(() => RunSettings.Build("Pendulum-v1", With(hocon), new RunOverrides())).Message);
+
+    [Theory]
     [InlineData("keep-best-policy = best", "esactors.run.keep-best-policy must be")]
     [InlineData("strategy = ars-v3", "unknown strategy 'ars-v3'")]
     [InlineData("strategy = ars-v1, observation-normalization = on", "needs observation-normalization = off")]
     [InlineData("strategy = ars-v2", "observation-statistics-probability = 1")]
     [InlineData("strategy = ars-v2-t, observation-statistics-probability = 1", "needs top-directions between 1 and 31")]
     [InlineData("strategy = ars-v1, observation-normalization = off, top-directions = 4", "uses every direction")]
+    [InlineData("strategy = ars-v2-t, top-directions = 8, observation-statistics-probability = 1", "strategy ars-v2-t trains a linear policy from θ₀ = 0, where hidden layers get no gradient: set hidden = [] or use strategy openai-es")]
     [InlineData("top-directions = 4", "apply to the ars strategies only")]
     [InlineData("timesteps = 0", "--timesteps must be at least 1")]
     [InlineData("target-return = never", "esactors.run.target-return must be a finite number or none, got 'never'")]
