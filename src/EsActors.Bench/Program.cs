@@ -53,7 +53,7 @@ public static class Program
         var faults = new Option<int>("--faults") { Description = "Faults to inject (kill -9 of workers and of the optimizer's node, graceful stops, SIGSTOP pauses, new workers)", DefaultValueFactory = _ => 20 };
         var seed = new Option<int>("--seed") { Description = "Seed of the fault schedule", DefaultValueFactory = _ => 1 };
         var journal = new Option<string?>("--journal") { Description = "Journal the cluster shares: PostgreSQL connection string or SQLite path (default: $ESACTORS_TEST_POSTGRES)" };
-        var generations = new Option<int?>("--generations") { Description = "Generations of the Pendulum run (default: 80 per fault + 40)" };
+        var generations = new Option<int?>("--generations") { Description = "Generations of the Pendulum run (default: 120 per fault + 40)" };
         var workers = new Option<int>("--workers") { Description = "Workers at the start (besides the train node)", DefaultValueFactory = _ => 4 };
         var work = new Option<string?>("--work") { Description = "Folder for the runs' files (default: a new temp folder)" };
         var command = new Command("chaos", "Train on a cluster of node processes while injecting faults; check the policy against an undisturbed run")
@@ -64,7 +64,7 @@ public static class Program
             var target = r.GetValue(journal) ?? Environment.GetEnvironmentVariable("ESACTORS_TEST_POSTGRES")
                 ?? throw new UserError("--journal is required (or set ESACTORS_TEST_POSTGRES): a PostgreSQL connection string or an SQLite path");
             var folder = r.GetValue(work) ?? Directory.CreateTempSubdirectory("esactors-chaos-").FullName;
-            var report = await ChaosRun.Run(new ChaosOptions(f, r.GetValue(seed), target, r.GetValue(generations) ?? 80 * f + 40, r.GetValue(workers), folder), Console.Out, ct);
+            var report = await ChaosRun.Run(new ChaosOptions(f, r.GetValue(seed), target, r.GetValue(generations) ?? 120 * f + 40, r.GetValue(workers), folder), Console.Out, ct);
             ChaosRun.Print(report, Console.Out);
             return report.Passed ? 0 : 1;
         });

@@ -38,6 +38,8 @@ public sealed class EsNode : IAsyncDisposable
 
     /// <summary>Completes with the reason if this node finds itself incompatible with the cluster it joined.</summary>
     public Task<string> Refused { get; private init; } = Task.FromResult("");
+    /// <summary>Whether a removal of this node, should it come, means it was refused (see <see cref="MembershipGuard.RemovalVerdict"/>).</summary>
+    public MembershipGuard.RemovalVerdict Removal { get; private init; } = new();
     public Cluster Cluster => Cluster.Get(System);
 
     public static EsNode Start(NodeOptions options, Config? config = null)
@@ -65,7 +67,8 @@ public sealed class EsNode : IAsyncDisposable
             system.ActorOf(MembershipLogger.Props(), "membership");
             var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
             system.ActorOf(CompatibilityGuard.Props(refused), "compatibility");
-            system.ActorOf(MembershipGuard.Props(refused), MembershipGuard.Name);
+            var verdict = new MembershipGuard.RemovalVerdict();
+            system.ActorOf(MembershipGuard.Props(refused, verdict), MembershipGuard.Name);
             if (options.HostsOptimizer)
                 system.ActorOf(ClusterSingletonManager.Props(
                         // The host recovers from the journal when the singleton starts: if the journal is down then, it
@@ -84,7 +87,7 @@ public sealed class EsNode : IAsyncDisposable
                 CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "stop-optimizer", () => StopLocalOptimizer(system));
             var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/optimizer",
                 ClusterSingletonProxySettings.Create(system).WithSingletonName("run-host").WithRole(NodeRoles.Journal)).WithMailbox(MemberCheckedMailbox.ConfigPath), "optimizer-proxy");
-            return new EsNode(system, region, proxy, replica, view, settings) { Refused = refused.Task };
+            return new EsNode(system, region, proxy, replica, view, settings) { Refused = refused.Task, Removal = verdict };
         }
         catch
         {

@@ -22,7 +22,7 @@ public sealed class ChaosRunTests(CliFixture fixture)
             "chaos", "--faults", "5", "--seed", "3", "--journal", postgres!, "--work", Path.Combine(folder, "work"));
         Assert.True(result.ExitCode == 0, result.Describe());
         Assert.Contains(result.Stdout, l => l.StartsWith("faults injected: 5 ", StringComparison.Ordinal) && l.Contains("KillOptimizerNode", StringComparison.Ordinal));
-        Assert.Contains("generations: 440; complete (one event per generation, none twice): yes", result.Stdout);
+        Assert.Contains("generations: 640; complete (one event per generation, none twice): yes", result.Stdout);
         Assert.Contains("policy.bin identical to the undisturbed run: yes", result.Stdout);
         Assert.Contains("chaos: PASSED", result.Stdout);
     }

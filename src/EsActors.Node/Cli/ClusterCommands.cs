@@ -41,7 +41,7 @@ public static class ClusterCommands
             var up = node.WaitUntilUp(TimeSpan.FromSeconds(60)).WaitAsync(cancellation);
             var first = await Task.WhenAny(up, node.Refused, removed.Task);
             if (first == node.Refused) { Console.Error.WriteLine($"error: {await node.Refused}"); return ExitCodes.Incompatible; }
-            if (first == removed.Task) return await ReportRemoval(node); // downed while joining
+            if (first == removed.Task) return ReportRemoval(node); // downed while joining
             await up;
         }
         catch (TimeoutException) { throw new UserError($"could not join the cluster at {string.Join(", ", seedNodes)} within 60 s"); }
@@ -52,24 +52,20 @@ public static class ClusterCommands
             Console.Error.WriteLine($"error: {await node.Refused}");
             return ExitCodes.Incompatible;
         }
-        if (!cancellation.IsCancellationRequested) return await ReportRemoval(node);
+        if (!cancellation.IsCancellationRequested) return ReportRemoval(node);
         Console.WriteLine($"worker {node.Cluster.SelfAddress} leaving");
         return 0;
     }
 
-    /// <summary>How long a removed node waits for its membership guard to tell why (the reason comes through the guard's mailbox).</summary>
-    private static readonly TimeSpan RefusalGrace = TimeSpan.FromSeconds(5);
-
-    /// <summary>The node was removed from the cluster: refused (exit code 3) if its membership guard says so in time, else downed.</summary>
-    private static async Task<int> ReportRemoval(EsNode node)
+    /// <summary>
+    /// The node was removed from the cluster: refused (exit code 3) if its membership guard said so or would say so
+    /// (it may be downed before the guard hears of it), else downed (exit code 6).
+    /// </summary>
+    private static int ReportRemoval(EsNode node)
     {
-        if (await Task.WhenAny(node.Refused, Task.Delay(RefusalGrace)) == node.Refused && await node.Refused is { Length: > 0 } reason)
-        {
-            Console.Error.WriteLine($"error: {reason}");
-            return ExitCodes.Incompatible;
-        }
-        Console.Error.WriteLine($"error: {ExitCodes.DownedMessage}");
-        return ExitCodes.Downed;
+        var refusal = node.Refused.IsCompletedSuccessfully && node.Refused.Result.Length > 0 ? node.Refused.Result : node.Removal.Refusal;
+        Console.Error.WriteLine($"error: {refusal ?? ExitCodes.DownedMessage}");
+        return refusal is null ? ExitCodes.Downed : ExitCodes.Incompatible;
     }
 
     /// <summary>Joins as an observer (no slots, no journal), prints the members and every hosted run, and leaves.</summary>

@@ -18,6 +18,16 @@ namespace EsActors.Node.Security;
 /// </summary>
 public sealed class MembershipGuard : ReceiveActor, IWithTimers
 {
+    /// <summary>
+    /// Why this node would count as refused were the cluster to remove it now, kept current by the guard (null: it would
+    /// simply be downed). The command that sees the removal reads it at once, without waiting on the guard's mailbox.
+    /// </summary>
+    public sealed class RemovalVerdict
+    {
+        private volatile string? _refusal;
+        public string? Refusal { get => _refusal; internal set => _refusal = value; }
+    }
+
     public const string Name = "membership-guard";
 
     /// <summary>Published on the local event stream when a member proved the secret (the optimizer then gives it slots).</summary>
@@ -32,6 +42,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly MemberAuthority _authority = MemberAuthority.Get(Context.System);
     private readonly TaskCompletionSource<string> _refused;
+    private readonly RemovalVerdict _verdict;
     private readonly TimeSpan _timeout;
     private readonly Dictionary<Address, Pending> _pending = new();
     private readonly HashSet<Address> _refusedMembers = new();
@@ -41,9 +52,9 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     private readonly HashSet<Address> _challengers = new();
     private bool _verifiedAny;
 
-    public MembershipGuard(TaskCompletionSource<string> refused)
+    public MembershipGuard(TaskCompletionSource<string> refused, RemovalVerdict verdict)
     {
-        _refused = refused;
+        (_refused, _verdict) = (refused, verdict);
         _timeout = Context.System.Settings.Config.GetTimeSpan($"{ClusterSecret.Section}.proof-timeout", TimeSpan.FromSeconds(10), allowInfinite: false);
         Receive<ClusterEvent.IMemberEvent>(OnMemberEvent);
         Receive<MembershipChallenge>(OnChallenge);
@@ -55,7 +66,14 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(TaskCompletionSource<string> refused) => Akka.Actor.Props.Create(() => new MembershipGuard(refused));
+    public static Props Props(TaskCompletionSource<string> refused, RemovalVerdict? verdict = null)
+    {
+        var v = verdict ?? new RemovalVerdict();
+        return Akka.Actor.Props.Create(() => new MembershipGuard(refused, v));
+    }
+
+    /// <summary>The line a refused node prints after <c>error: </c>.</summary>
+    public static string Refusal(string reason) => $"this node was refused by the cluster: {reason}";
 
     protected override void PreStart()
     {
@@ -64,7 +82,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         // this callback runs then too, so the reason is told either way.
         var self = Self;
         _cluster.RegisterOnMemberRemoved(() => self.Tell(new SelfRemoved()));
-        if (_authority.RequiresProof) Timers.StartPeriodicTimer(TickTimer, new Tick(), TimeSpan.FromSeconds(1));
+        if (_authority.RequiresProof) Timers.StartPeriodicTimer(TickTimer, new Tick(), TimeSpan.FromMilliseconds(500));
     }
 
     protected override void PostStop() => _cluster.Unsubscribe(Self);
@@ -101,6 +119,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     {
         var challenger = Sender.Path.Address;
         _challengers.Add(challenger);
+        _verdict.Refusal = ReasonIfDowned() is { } reason ? Refusal(reason) : null;
         if (_authority.Secret is { } secret)
         {
             Sender.Tell(new MembershipProof(challenge.Nonce, secret.Proof(challenger, _cluster.SelfAddress, challenge.Nonce)), Self);
@@ -118,11 +137,16 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     /// </summary>
     private void OnSelfDowned()
     {
-        if (_challengers.Count == 0 || _verifiedAny) return;
+        if (ReasonIfDowned() is { } reason) RefuseSelf(reason);
+    }
+
+    private string? ReasonIfDowned()
+    {
+        if (_challengers.Count == 0 || _verifiedAny) return null;
         var by = string.Join(", ", _challengers.Select(a => a.ToString()).Order(StringComparer.Ordinal));
-        RefuseSelf(_authority.RequiresProof
+        return _authority.RequiresProof
             ? $"member {by} downed this node after asking it for the cluster secret, and none of them proved this node's secret: the secrets differ"
-            : $"member {by} asks for the cluster secret and this node has none (set {ClusterSecret.Section}.secret, secret-file or {ClusterSecret.Variable})");
+            : $"member {by} asks for the cluster secret and this node has none (set {ClusterSecret.Section}.secret, secret-file or {ClusterSecret.Variable})";
     }
 
     private void CheckAskedForSecret(Address asker, Member? known = null)
@@ -140,6 +164,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         {
             _authority.Verified(prover);
             _verifiedAny = true;
+            _verdict.Refusal = null;
             _log.Info("Member {Member} proved the cluster secret", prover);
             Context.System.EventStream.Publish(new MemberVerified(pending.Member.UniqueAddress));
             return;
@@ -152,7 +177,8 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         var now = DateTime.UtcNow;
         foreach (var pending in _pending.Values.ToList())
         {
-            if (FindMember(pending.Member.Address) is null) { _pending.Remove(pending.Member.Address); continue; }
+            // Not dropped when Cluster.State does not list the member (yet): it may lag the event that added it, and a
+            // dropped challenge would leave the member neither admitted nor refused. Removal events drop it (above).
             if (now < pending.Deadline) { Challenge(pending); continue; } // remoting may drop the first one while it associates
             _pending.Remove(pending.Member.Address);
             Refuse(pending.Member, $"it did not prove the cluster secret within {_timeout.TotalSeconds:0} s");
@@ -176,7 +202,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
 
     private void RefuseSelf(string reason)
     {
-        if (!_refused.TrySetResult($"this node was refused by the cluster: {reason}")) return;
+        if (!_refused.TrySetResult(Refusal(reason))) return;
         _log.Error("Leaving the cluster: {Reason}", reason);
         _cluster.Leave(_cluster.SelfAddress);
     }

@@ -16,7 +16,10 @@ namespace EsActors.Node.Tests.Cluster;
 [Collection(CliCollection.Name)]
 public sealed class PartitionProcessTests(CliFixture fixture, ITestOutputHelper output)
 {
-    private const int Generations = 250; // the faults are over by about generation 100 on a 2-core runner
+    // The run must outlast both faults: on a 2-core runner each cut takes 8-13 s to be detected and decided, at about
+    // 10 generations a second, and a CI run once reached generation 237 before the second cut took effect (the cut-off
+    // optimizer then finished the run before it was downed). 400 leaves room for both.
+    private const int Generations = 400;
     private const int Port = 4053; // every node has a namespace, so a port, of its own
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(120);
 
