@@ -157,7 +157,7 @@ public static class ChaosRun
             var lost = steps.Sum(s => Math.Max(0, s.Seconds - s.Generations * perGeneration));
             var injected = _faults.Values.Sum();
             string? problem = counts.Generations < o.Generations ? $"the run did not complete within {Deadline.TotalMinutes:0} minutes ({counts.Generations} of {o.Generations} generations)"
-                : injected < o.Faults ? $"only {injected} of {o.Faults} faults were injected before the run ended: give it more --generations" : null;
+                : injected < o.Faults ? $"only {injected} of {o.Faults} faults were injected before the run ended: give it more --generations (about {GenerationsFor(o.Faults, progress):N0} at the pace measured)" : null;
             return new ChaosReport(_faults, counts.Generations, complete, identical, reissues, counts.Writers, longest, perGeneration, lost, wall, referenceSeconds, problem);
         }
 
@@ -238,6 +238,16 @@ public static class ChaosRun
         {
             foreach (var p in _all) p.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Generations that leave every fault its spacing at the run's measured pace, within the three quarters of the
+    /// run that fault points may take, plus the first 10 generations and a margin of 10.
+    /// </summary>
+    internal static int GenerationsFor(int faults, List<(double Seconds, int Generations)> progress)
+    {
+        var pace = progress.Count > 1 ? (progress[^1].Generations - progress[0].Generations) / Math.Max(1e-9, progress[^1].Seconds - progress[0].Seconds) : 0;
+        return (int)Math.Ceiling(faults * FaultSpacing.TotalSeconds * pace / 0.75) + 20;
     }
 
     /// <summary>Of <paramref name="live"/> (in start order), the youngest running node that logged that it hosts the run's optimizer.</summary>
