@@ -169,9 +169,10 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
         log.Error("Node {Node} returned {What} for {Batch} of run {RunId}: it is excluded from the run and its batches are redone elsewhere",
             node, what, where, runId);
         var entities = NodeLost(node, unreachable: false);
-        var failure = Slots.Count == 0 && !hostWaitsForWorkers ? $"node {node} returned {what} for {where} and no other node is left to redo it" : null;
-        if (Slots.Count == 0 && hostWaitsForWorkers) log.Warning("No slots are left to redo {Batch} of run {RunId}: the run waits for a worker to join", where, runId);
-        return new Exclusion(node, entities, failure);
+        if (Slots.Count > 0) return new Exclusion(node, entities, null);
+        if (!hostWaitsForWorkers) return new Exclusion(node, entities, $"node {node} returned {what} for {where} and no other node is left to redo it");
+        log.Warning("No slots are left to redo {Batch} of run {RunId}: the run waits for a worker to join", where, runId);
+        return new Exclusion(node, entities, null);
     }
 
     /// <summary>What makes a result impossible (for the log line), or null when every item is possible.</summary>

@@ -119,7 +119,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     {
         var challenger = Sender.Path.Address;
         _challengers.Add(challenger);
-        _verdict.Refusal = ReasonIfDowned() is { } reason ? Refusal(reason) : null;
+        UpdateVerdict();
         if (_authority.Secret is { } secret)
         {
             Sender.Tell(new MembershipProof(challenge.Nonce, secret.Proof(challenger, _cluster.SelfAddress, challenge.Nonce)), Self);
@@ -139,6 +139,9 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     {
         if (ReasonIfDowned() is { } reason) RefuseSelf(reason);
     }
+
+    /// <summary>Keeps <see cref="RemovalVerdict"/> equal to what <see cref="OnSelfDowned"/> would say now.</summary>
+    private void UpdateVerdict() => _verdict.Refusal = ReasonIfDowned() is { } reason ? Refusal(reason) : null;
 
     private string? ReasonIfDowned()
     {
@@ -164,7 +167,7 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         {
             _authority.Verified(prover);
             _verifiedAny = true;
-            _verdict.Refusal = null;
+            UpdateVerdict();
             _log.Info("Member {Member} proved the cluster secret", prover);
             Context.System.EventStream.Publish(new MemberVerified(pending.Member.UniqueAddress));
             return;
