@@ -116,7 +116,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Command<ClusterEvent.MemberUp>(e => { AddNode(e.Member); Dispatch(); });
         Command<MembershipGuard.MemberVerified>(v =>
         {
-            // A member that proved the cluster secret after it came Up gets its slots now.
+            // A member verified (both ways) after it came Up gets its slots now.
             if (Cluster.Get(Context.System).State.Members.FirstOrDefault(m => m.UniqueAddress.Equals(v.Member)) is { Status: MemberStatus.Up } member) { AddNode(member); Dispatch(); }
         });
         Command<ClusterEvent.MemberRemoved>(e => LoseNode(e.Member, unreachable: false));
@@ -316,7 +316,8 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     /// <summary>A node is Up: its slots join the dispatch (if compatible); a new node's replica is looked up for direct pushes.</summary>
     private void AddNode(Member member)
     {
-        if (!MemberAuthority.Get(Context.System).Admits(member.Address)) return; // no slots before it proved the cluster secret
+        // No slots before it proved the cluster secret here and verified this node's proof (else it drops our batches).
+        if (!MemberAuthority.Get(Context.System).AdmitsBothWays(member.Address)) return;
         if (!_dispatch.NodeUp(member.UniqueAddress, member.Address, member.Roles, Cluster.Get(Context.System).SelfMember.Roles)) return;
         var node = EvaluatorIds.Node(member.UniqueAddress);
         Context.ActorSelection(ReplicaPath(member.Address)).ResolveOne(TimeSpan.FromSeconds(10))

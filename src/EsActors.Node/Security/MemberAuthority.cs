@@ -17,6 +17,8 @@ public sealed class MemberAuthority : IExtension
 {
     private readonly ExtendedActorSystem _system;
     private readonly ConcurrentDictionary<Address, byte> _verified = new();
+    /// <summary>Members that said (in a valid proof) that they verified this node.</summary>
+    private readonly ConcurrentDictionary<Address, byte> _verifiedBy = new();
     private readonly ConcurrentDictionary<(Address, string), int> _refusals = new();
     private readonly ILoggingAdapter _log;
     private Address? _self;
@@ -39,11 +41,24 @@ public sealed class MemberAuthority : IExtension
     /// <summary>The guard saw this member prove the secret.</summary>
     public void Verified(Address member) => _verified[member] = 0;
 
+    /// <summary>The member said, in a proof this node verified, that it has verified this node too.</summary>
+    public void VerifiedBy(Address member) => _verifiedBy[member] = 0;
+
     /// <summary>The member left, was removed or refused: it is no longer admitted.</summary>
-    public void Forget(Address member) => _verified.TryRemove(member, out _);
+    public void Forget(Address member)
+    {
+        _verified.TryRemove(member, out _);
+        _verifiedBy.TryRemove(member, out _);
+    }
 
     /// <summary>Whether this node may give the member work and state (slots, θ): itself, or an admitted member.</summary>
     public bool Admits(Address member) => member.HasLocalScope || member.Equals(Self) || (RequiresProof ? _verified.ContainsKey(member) : IsMember(member));
+
+    /// <summary>
+    /// Whether this node may send the member work (slots, θ): it is admitted here, and — with a secret — it has verified
+    /// this node as well, so that its own run actors take what this node sends instead of dropping it.
+    /// </summary>
+    public bool AdmitsBothWays(Address member) => Admits(member) && (!RequiresProof || member.HasLocalScope || member.Equals(Self) || _verifiedBy.ContainsKey(member));
 
     /// <summary>Null when the message may be delivered, else why not (for the log line).</summary>
     public string? Refusal(IActorRef? sender, object message)

@@ -10,7 +10,9 @@ namespace EsActors.Node.Security;
 /// Enforces the cluster secret on membership, on every node (Akka has no join secret, so this runs as soon as a member
 /// is seen, before the optimizer gives it anything). Each node challenges every other member with a fresh nonce and
 /// admits it (<see cref="MemberAuthority.Verified"/>) only on a valid HMAC proof; until then it gets no slots, no
-/// state and its messages to the run actors are dropped. A wrong proof, or none within
+/// state and its messages to the run actors are dropped. A proof also says whether its sender has verified the
+/// challenger in turn; until one says so, the challenger keeps challenging (every 0.5 s) and gives the member no work,
+/// since the member's run actors would drop it. <see cref="MemberVerified"/> is published once both sides verified. A wrong proof, or none within
 /// <c>esactors.security.proof-timeout</c>, refuses the member: the older side logs and downs the newcomer; a newcomer
 /// that finds the older members' proofs wrong (or is asked for a proof without having a secret) is the odd one out:
 /// it logs why, reports it through the node's refusal (one <c>error:</c> line, exit code 3) and leaves.
@@ -30,10 +32,14 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
 
     public const string Name = "membership-guard";
 
-    /// <summary>Published on the local event stream when a member proved the secret (the optimizer then gives it slots).</summary>
+    /// <summary>
+    /// Published on the local event stream when a member proved the secret and said it verified this node (the optimizer
+    /// then gives it slots).
+    /// </summary>
     public sealed record MemberVerified(UniqueAddress Member);
 
-    private sealed record Pending(Member Member, byte[] Nonce, DateTime Deadline);
+    /// <summary>A member challenged and not yet mutually verified; <see cref="Proven"/>: its proof was valid already.</summary>
+    private sealed record Pending(Member Member, byte[] Nonce, DateTime Deadline, bool Proven = false);
     private sealed record Tick;
     private sealed record SelfRemoved;
     private const string TickTimer = nameof(TickTimer);
@@ -122,10 +128,10 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         UpdateVerdict();
         if (_authority.Secret is { } secret)
         {
-            Sender.Tell(new MembershipProof(challenge.Nonce, secret.Proof(challenger, _cluster.SelfAddress, challenge.Nonce)), Self);
+            Sender.Tell(new MembershipProof(challenge.Nonce, secret.Proof(challenger, _cluster.SelfAddress, challenge.Nonce), _authority.Admits(challenger)), Self);
             return;
         }
-        Sender.Tell(new MembershipProof(challenge.Nonce, []), Self);
+        Sender.Tell(new MembershipProof(challenge.Nonce, [], VerifiedYou: false), Self);
         // Asked for a proof without a secret: if the asker was in the cluster before this node, this node is the odd one out.
         _askedForSecret.Add(challenger);
         CheckAskedForSecret(challenger);
@@ -162,17 +168,28 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
     {
         var prover = Sender.Path.Address;
         if (!_pending.TryGetValue(prover, out var pending) || !pending.Nonce.AsSpan().SequenceEqual(proof.Nonce)) return; // not asked for: ignored
-        _pending.Remove(prover);
-        if (_authority.Secret!.Verifies(_cluster.SelfAddress, prover, pending.Nonce, proof.Mac))
+        if (!_authority.Secret!.Verifies(_cluster.SelfAddress, prover, pending.Nonce, proof.Mac))
+        {
+            _pending.Remove(prover);
+            Refuse(pending.Member, proof.Mac.Length == 0 ? "it has no cluster secret" : "its proof does not match this node's cluster secret");
+            return;
+        }
+        if (!pending.Proven)
         {
             _authority.Verified(prover);
             _verifiedAny = true;
             UpdateVerdict();
             _log.Info("Member {Member} proved the cluster secret", prover);
-            Context.System.EventStream.Publish(new MemberVerified(pending.Member.UniqueAddress));
+        }
+        if (!proof.VerifiedYou)
+        {
+            // Its run actors would still drop this node's messages: challenge again (OnTick) until it says it verified us.
+            _pending[prover] = pending with { Proven = true };
             return;
         }
-        Refuse(pending.Member, proof.Mac.Length == 0 ? "it has no cluster secret" : "its proof does not match this node's cluster secret");
+        _pending.Remove(prover);
+        _authority.VerifiedBy(prover);
+        Context.System.EventStream.Publish(new MemberVerified(pending.Member.UniqueAddress));
     }
 
     private void OnTick()
@@ -182,7 +199,9 @@ public sealed class MembershipGuard : ReceiveActor, IWithTimers
         {
             // Not dropped when Cluster.State does not list the member (yet): it may lag the event that added it, and a
             // dropped challenge would leave the member neither admitted nor refused. Removal events drop it (above).
-            if (now < pending.Deadline) { Challenge(pending); continue; } // remoting may drop the first one while it associates
+            // A member that proved the secret is challenged until it says it verified this node: if it never does, its
+            // own guard refuses one of the two within its proof timeout, and the removal ends this.
+            if (pending.Proven || now < pending.Deadline) { Challenge(pending); continue; } // remoting may drop the first one while it associates
             _pending.Remove(pending.Member.Address);
             Refuse(pending.Member, $"it did not prove the cluster secret within {_timeout.TotalSeconds:0} s");
         }

@@ -23,7 +23,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
         StartRunManifest = "st5", RunAcceptedManifest = "ra1", RunRejectedManifest = "rr1", ProgressManifest = "pg1", RunFailedManifest = "rf1", RunPausedManifest = "rp1",
         GenerationManifest = "E:generation:1", RunActivatedManifest = "E:run-activated:1", GetStatusManifest = "gs2", StatusManifest = "rs1", GenerationAppliedManifest = "ga1",
         RunHostedManifest = "E:run-hosted:1", RunRetiredManifest = "E:run-retired:1", ListRunsManifest = "lr1", RunListManifest = "rl1",
-        StopRunManifest = "sp1", RunStoppedManifest = "sd1", ChallengeManifest = "mc1", ProofManifest = "mp1";
+        StopRunManifest = "sp1", RunStoppedManifest = "sd1", ChallengeManifest = "mc1", ProofManifest = "mp2";
 
     /// <summary>Protocol 4's status query, without a run id (still read: it asks for the run started last).</summary>
     private const string GetStatusV1 = "gs1";
@@ -128,7 +128,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
             case RunRetired e: w.Write(e.RunId); w.Write(e.Finished); break;
             case ListRuns: break;
             case MembershipChallenge c: WriteBytes(w, c.Nonce); break;
-            case MembershipProof p: WriteBytes(w, p.Nonce); WriteBytes(w, p.Mac); break;
+            case MembershipProof p: WriteBytes(w, p.Nonce); WriteBytes(w, p.Mac); w.Write(p.VerifiedYou); break;
             case RunList m:
                 w.Write(m.Runs.Length);
                 foreach (var run in m.Runs) WriteStatus(w, run);
@@ -179,7 +179,7 @@ public sealed class EsSerializer(ExtendedActorSystem system) : SerializerWithStr
                 GenerationAppliedManifest => new GenerationApplied(r.ReadString(), r.ReadGeneration()),
                 StatusManifest => ReadStatus(r),
                 ChallengeManifest => new MembershipChallenge(ReadBytes(r)),
-                ProofManifest => new MembershipProof(ReadBytes(r), ReadBytes(r)),
+                ProofManifest => new MembershipProof(ReadBytes(r), ReadBytes(r), r.ReadBoolean()),
                 _ => throw new SerializationException($"unknown EsActors manifest '{manifest}' (a node or journal of another EsActors version?)"),
             };
         }

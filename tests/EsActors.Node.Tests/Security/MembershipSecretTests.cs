@@ -59,7 +59,7 @@ public sealed class MembershipSecretTests
         var options = new NodeOptions("127.0.0.1", 0, [], 1, JournalTarget.Parse(temp.File("journal.db")), null, null);
         var system = ActorSystem.Create(NodeOptions.SystemName, NodeConfig.Build(options));
         var serialization = system.Serialization;
-        foreach (object message in new object[] { new MembershipChallenge([1, 2, 3]), new MembershipProof([1, 2, 3], new byte[32]), new MembershipProof([7], []) })
+        foreach (object message in new object[] { new MembershipChallenge([1, 2, 3]), new MembershipProof([1, 2, 3], new byte[32], VerifiedYou: true), new MembershipProof([7], [], VerifiedYou: false) })
         {
             var serializer = serialization.FindSerializerFor(message);
             Assert.IsType<EsSerializer>(serializer);
