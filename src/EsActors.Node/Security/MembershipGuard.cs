@@ -12,8 +12,8 @@ namespace EsActors.Node.Security;
 /// admits it (<see cref="MemberAuthority.Verified"/>) only on a valid HMAC proof; until then it gets no slots, no
 /// state and its messages to the run actors are dropped. A proof also says whether its sender has verified the
 /// challenger in turn; until one says so, the challenger keeps challenging (every 0.5 s) and gives the member no work,
-/// since the member's run actors would drop it. <see cref="MemberVerified"/> is published once both sides verified. A wrong proof, or none within
-/// <c>esactors.security.proof-timeout</c>, refuses the member: the older side logs and downs the newcomer; a newcomer
+/// since the member's run actors would drop it. <see cref="MemberVerified"/> is published once both sides verified.
+/// A wrong proof, or none within <c>esactors.security.proof-timeout</c>, refuses the member: the older side logs and downs the newcomer; a newcomer
 /// that finds the older members' proofs wrong (or is asked for a proof without having a secret) is the odd one out:
 /// it logs why, reports it through the node's refusal (one <c>error:</c> line, exit code 3) and leaves.
 /// Without a secret the guard only answers challenges (with an empty proof) and detects that it lacks one.
