@@ -25,7 +25,7 @@ public static class RawRateBench
         var normalizer = run.ObservationNormalization
             ? ObservationNormalizer.From(ObservationStatistics.Initial(run.Network.Inputs))
             : ObservationNormalizer.Identity(run.Network.Inputs);
-        using var runner = new EpisodeRunner(EnvironmentRegistry.Create(environmentId), run.Network, run.ActionBins);
+        using var runner = new EpisodeRunner(EnvironmentRegistry.Create(environmentId), run.Network, run.ActionBins, run.BoxHead);
         var limit = runner.Spec.MaxEpisodeSteps;
         var rates = new List<double>();
         long totalSteps = 0, totalEpisodes = 0;

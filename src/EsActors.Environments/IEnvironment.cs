@@ -1,3 +1,5 @@
+using EsActors.Domain.Policies;
+
 namespace EsActors.Environments;
 
 /// <summary>
@@ -14,7 +16,8 @@ public interface IEnvironment : IDisposable
     /// <summary>
     /// Advances one step. <paramref name="action"/> has <see cref="ActionSpace.PolicyOutputSize"/> entries
     /// already mapped by the policy head: for a discrete space, element 0 holds the chosen index;
-    /// for a box, one value per dimension inside [Low, High].
+    /// for a box, one value per dimension inside [Low, High] — or any finite value where the environment
+    /// <see cref="EnvironmentSpec.ClampsActions"/>.
     /// </summary>
     StepResult Step(ReadOnlySpan<float> action, Span<float> observation);
 }
@@ -28,14 +31,27 @@ public readonly record struct StepResult(double Reward, bool Terminated, bool Tr
 
 /// <param name="Id">Gymnasium id, e.g. "CartPole-v1".</param>
 /// <param name="RewardThreshold">Return at which the task counts as solved (Gymnasium's reward_threshold), if it has one.</param>
-/// <param name="Rewards">What one episode can return for its length: the optimizer treats anything outside as a failed batch.</param>
+/// <param name="Rewards">What one episode can return for its length (actions inside the box): the optimizer treats
+/// anything outside as a failed batch.</param>
+/// <param name="ClampsActions">A box action outside [Low, High] is taken as Gymnasium's MuJoCo tasks take it: the
+/// simulator clamps it to the control range (ctrllimited) and the control cost is charged on the value as given. What a
+/// linear action head (ARS's policy) needs.</param>
 public sealed record EnvironmentSpec(
     string Id,
     int ObservationSize,
     ActionSpace Action,
     int MaxEpisodeSteps,
     double? RewardThreshold,
-    RewardBounds Rewards);
+    RewardBounds Rewards,
+    bool ClampsActions = false)
+{
+    /// <summary>
+    /// The returns a policy with this box head can produce: a linear head's actions may leave the box, so the control
+    /// cost, and with it the lowest return, is unbounded then.
+    /// </summary>
+    public RewardBounds RewardsFor(BoxHead head) =>
+        head == BoxHead.Linear ? Rewards with { MinPerStep = double.NegativeInfinity } : Rewards;
+}
 
 /// <summary>
 /// The returns an episode of a given length can have: every step's reward lies in [<see cref="MinPerStep"/>,
@@ -55,9 +71,12 @@ public sealed record RewardBounds(double MinPerStep, double MaxPerStep, double T
         if (length == 0) return episodeReturn == 0;
         var low = MinPerStep * length;
         var high = MaxPerStep * length + TerminalBonus;
-        var slack = 1e-9 * Math.Max(1, Math.Max(Math.Abs(low), Math.Abs(high)));
+        var slack = 1e-9 * Math.Max(1, Math.Max(Magnitude(low), Magnitude(high)));
         return episodeReturn >= low - slack && episodeReturn <= high + slack;
     }
+
+    /// <summary>|x|, or 0 for an infinite bound (so that it cannot widen the other bound's slack to infinity).</summary>
+    private static double Magnitude(double x) => double.IsFinite(x) ? Math.Abs(x) : 0;
 
     /// <summary>The interval for <paramref name="length"/> steps, for log lines.</summary>
     public string Describe(int length) => $"[{MinPerStep * length:G6}, {MaxPerStep * length + TerminalBonus:G6}] for {length} steps";

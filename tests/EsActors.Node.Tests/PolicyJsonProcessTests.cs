@@ -28,14 +28,17 @@ public sealed class PolicyJsonProcessTests(CliFixture fixture, ITestOutputHelper
     }
 
     [Theory]
-    [InlineData("CartPole-v1", false)] // discrete: argmax of the logits
-    [InlineData("Pendulum-v1", true)]  // box: tanh into [low, high], with observation normalization
-    public async Task Policy_json_read_by_an_independent_forward_pass_reproduces_play(string env, bool normalize)
+    [InlineData("CartPole-v1", false, "tanh")]  // discrete: argmax of the logits
+    [InlineData("Pendulum-v1", true, "tanh")]   // box: tanh into [low, high], with observation normalization
+    [InlineData("Swimmer-v4", false, "linear")] // box: the output itself (ARS's head; the task clamps it)
+    public async Task Policy_json_read_by_an_independent_forward_pass_reproduces_play(string env, bool normalize, string head)
     {
         var work = fixture.NewFolder($"json-{env}");
         var outDirectory = Path.Combine(work, "out");
         var config = Path.Combine(work, "run.conf");
-        await File.WriteAllTextAsync(config, $"esactors.run.observation-normalization = {(normalize ? "on" : "off")}\n");
+        // Swimmer's preset is ARS V1-t with the best 8 of 16 directions: 8 pairs here, so the best 4.
+        await File.WriteAllTextAsync(config, $"esactors.run.observation-normalization = {(normalize ? "on" : "off")}\nesactors.run.action-head = {head}\n"
+            + (env == "Swimmer-v4" ? "esactors.run.top-directions = 4\n" : ""));
         // A few generations, far from solved: returns differ between episodes, so a wrong action shows in them.
         await Run(work, "train", "--env", env, "--run-id", "p", "--out", outDirectory, "--generations", "4", "--population", "16",
             "--target-return", "100000", "--slots", "2", "--config", config);
@@ -52,6 +55,7 @@ public sealed class PolicyJsonProcessTests(CliFixture fixture, ITestOutputHelper
         var policy = new JsonPolicy(json.RootElement);
         Assert.Equal(env, policy.Environment);
         Assert.Equal(normalize, policy.Normalize);
+        if (head == "linear") Assert.Equal("box-linear", policy.ActionKind);
         var recorded = ReadRecording(record);
 
         using var environment = EnvironmentRegistry.Create(env);
@@ -129,6 +133,7 @@ public sealed class PolicyJsonProcessTests(CliFixture fixture, ITestOutputHelper
 
         public string Environment { get; }
         public bool Normalize { get; }
+        public string ActionKind => _actionKind;
 
         public float[] Act(ReadOnlySpan<float> observation)
         {
@@ -155,6 +160,7 @@ public sealed class PolicyJsonProcessTests(CliFixture fixture, ITestOutputHelper
             for (var d = 0; d < action.Length; d++)
                 action[d] = (float)(_bins > 0
                     ? _low[d] + (_high[d] - _low[d]) * ArgMax(x.AsSpan(d * _bins, _bins)) / (_bins - 1)
+                    : _actionKind == "box-linear" ? x[d]
                     : _low[d] + (_high[d] - _low[d]) * 0.5 * (Math.Tanh(x[d]) + 1));
             return action;
         }

@@ -6,6 +6,13 @@ namespace EsActors.Domain.Policies;
 public enum Activation { Tanh, Relu }
 
 /// <summary>
+/// How a network output becomes one dimension of a box action. <see cref="Tanh"/>: squashed into [low, high] by tanh.
+/// <see cref="Linear"/>: the output itself, as ARS's linear policy acts (Mania et al. 2018): the simulator clamps it
+/// to the control range and the task charges its control cost on the value as given, as Gymnasium's MuJoCo tasks do.
+/// </summary>
+public enum BoxHead { Tanh, Linear }
+
+/// <summary>
 /// Shape of a fully connected network over one flat float32 parameter vector. Layout, layer by layer:
 /// the weight matrix row-major as [output][input], then the biases. The output layer is linear.
 /// </summary>

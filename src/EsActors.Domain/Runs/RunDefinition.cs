@@ -16,6 +16,7 @@ namespace EsActors.Domain.Runs;
 /// <param name="Strategy">How returns become a step; null (runs defined before strategies existed) = OpenAI-ES.</param>
 /// <param name="SigmaSchedule">σ per layer over the run (OpenAI-ES only); null = one σ for every parameter.</param>
 /// <param name="LearningRateSchedule">A learning rate that decays over the run; null = a fixed learning rate.</param>
+/// <param name="BoxHead">How outputs become box actions: tanh-squashed into the box, or the linear output as it is (ARS).</param>
 /// <param name="KeepBestPolicy">The run's policy is the θ whose in-run evaluation mean was the highest so far (with the
 /// observation statistics it was evaluated with), not the last θ; see <see cref="RunState.Best"/>.</param>
 public sealed record RunDefinition(
@@ -38,7 +39,8 @@ public sealed record RunDefinition(
     StrategySettings? Strategy = null,
     SigmaSchedule? SigmaSchedule = null,
     LearningRateSchedule? LearningRateSchedule = null,
-    bool KeepBestPolicy = false)
+    bool KeepBestPolicy = false,
+    BoxHead BoxHead = BoxHead.Tanh)
 {
     private readonly StrategySettings? _strategy = Canonical(Strategy);
 
@@ -69,6 +71,8 @@ public sealed record RunDefinition(
         if (EvaluationEpisodes < 1) throw new ArgumentException("at least one evaluation episode per generation is required");
         if (!(ActionNoiseStd >= 0)) throw new ArgumentException("action noise must be ≥ 0");
         if (ActionBins is < 0 or 1) throw new ArgumentException("action bins must be 0 (off) or at least 2");
+        if (!Enum.IsDefined(BoxHead)) throw new ArgumentException($"unknown action head {(int)BoxHead}");
+        if (BoxHead == BoxHead.Linear && ActionBins > 0) throw new ArgumentException("action-head = linear and action-bins exclude each other");
         if (!(EpisodeCapFactor >= 0)) throw new ArgumentException("episode cap factor must be ≥ 0");
         if (SnapshotEvery < 1) throw new ArgumentException("snapshot interval must be at least 1 generation");
         EffectiveStrategy.Validate(Pairs);
@@ -102,6 +106,7 @@ public sealed record RunDefinition(
         Check(Equals(SigmaSchedule, other.SigmaSchedule), $"sigma schedule ({SigmaSchedule?.ToString() ?? "none"} vs {other.SigmaSchedule?.ToString() ?? "none"})");
         Check(Equals(LearningRateSchedule, other.LearningRateSchedule),
             $"learning rate schedule ({LearningRateSchedule?.ToString() ?? "none"} vs {other.LearningRateSchedule?.ToString() ?? "none"})");
+        Check(BoxHead == other.BoxHead, $"action head ({BoxHead.ToString().ToLowerInvariant()} vs {other.BoxHead.ToString().ToLowerInvariant()})");
         Check(KeepBestPolicy == other.KeepBestPolicy, $"keep-best-policy ({OnOff(KeepBestPolicy)} vs {OnOff(other.KeepBestPolicy)})");
         return diff;
     }

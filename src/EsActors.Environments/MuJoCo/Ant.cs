@@ -11,7 +11,7 @@ namespace EsActors.Environments.MuJoCo;
 public sealed unsafe class Ant : MuJoCoEnvironment
 {
     public static readonly EnvironmentSpec SpecV4 = new("Ant-v4", 27, ActionSpace.Box(8, -1f, 1f), 1000, 6000.0,
-        RewardBounds.Locomotion(ActionSpace.Box(8, -1f, 1f), ForwardRewardWeight, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
+        RewardBounds.Locomotion(ActionSpace.Box(8, -1f, 1f), ForwardRewardWeight, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed), ClampsActions: true);
 
     private const double ForwardRewardWeight = 1.0, CtrlCostWeight = 0.5, HealthyReward = 1.0, ResetNoise = 0.1;
     private readonly int _torso;

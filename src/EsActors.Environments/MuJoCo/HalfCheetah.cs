@@ -7,7 +7,7 @@ namespace EsActors.Environments.MuJoCo;
 public sealed unsafe class HalfCheetah : ForwardLocomotion
 {
     public static readonly EnvironmentSpec SpecV4 = new("HalfCheetah-v4", 17, ActionSpace.Box(6, -1f, 1f), 1000, 4800.0,
-        RewardBounds.Locomotion(ActionSpace.Box(6, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
+        RewardBounds.Locomotion(ActionSpace.Box(6, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed), ClampsActions: true);
 
     private const double CtrlCostWeight = 0.1, HealthyReward = 0;
 

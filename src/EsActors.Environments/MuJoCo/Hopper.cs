@@ -8,7 +8,7 @@ namespace EsActors.Environments.MuJoCo;
 public sealed unsafe class Hopper : ForwardLocomotion
 {
     public static readonly EnvironmentSpec SpecV4 = new("Hopper-v4", 11, ActionSpace.Box(3, -1f, 1f), 1000, 3800.0,
-        RewardBounds.Locomotion(ActionSpace.Box(3, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
+        RewardBounds.Locomotion(ActionSpace.Box(3, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed), ClampsActions: true);
 
     private const double CtrlCostWeight = 1e-3, HealthyReward = 1.0;
 

@@ -12,7 +12,7 @@ public sealed unsafe class Humanoid : MuJoCoEnvironment
 {
     public static readonly EnvironmentSpec SpecV4 = new("Humanoid-v4", 376, ActionSpace.Box(17, -0.4f, 0.4f), 1000, null,
         // The control cost is on ctrl = the action (ctrlrange ±0.4 is the action box).
-        RewardBounds.Locomotion(ActionSpace.Box(17, -0.4f, 0.4f), ForwardRewardWeight, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
+        RewardBounds.Locomotion(ActionSpace.Box(17, -0.4f, 0.4f), ForwardRewardWeight, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed), ClampsActions: true);
 
     private const double ForwardRewardWeight = 1.25, CtrlCostWeight = 0.1, HealthyReward = 5.0, ResetNoise = 1e-2;
     private readonly double* _bodyMass;

@@ -7,7 +7,7 @@ namespace EsActors.Environments.MuJoCo;
 public sealed unsafe class Swimmer : ForwardLocomotion
 {
     public static readonly EnvironmentSpec SpecV4 = new("Swimmer-v4", 8, ActionSpace.Box(2, -1f, 1f), 1000, 360.0,
-        RewardBounds.Locomotion(ActionSpace.Box(2, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
+        RewardBounds.Locomotion(ActionSpace.Box(2, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed), ClampsActions: true);
 
     private const double CtrlCostWeight = 1e-4, HealthyReward = 0;
 

@@ -8,7 +8,7 @@ namespace EsActors.Environments.MuJoCo;
 public sealed unsafe class Walker2d : ForwardLocomotion
 {
     public static readonly EnvironmentSpec SpecV4 = new("Walker2d-v4", 17, ActionSpace.Box(6, -1f, 1f), 1000, null,
-        RewardBounds.Locomotion(ActionSpace.Box(6, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed));
+        RewardBounds.Locomotion(ActionSpace.Box(6, -1f, 1f), forwardWeight: 1.0, HealthyReward, CtrlCostWeight, RewardBounds.MuJoCoMaxSpeed), ClampsActions: true);
 
     private const double CtrlCostWeight = 1e-3, HealthyReward = 1.0;
 

@@ -26,10 +26,12 @@ public sealed class EpisodeRunner : IDisposable
     private readonly ActionHead _head;
     private readonly float[] _observation, _normalized, _outputs, _action, _parameters, _observed;
 
-    public EpisodeRunner(IEnvironment environment, NetworkShape network, int actionBins)
+    public EpisodeRunner(IEnvironment environment, NetworkShape network, int actionBins, BoxHead boxHead = BoxHead.Tanh)
     {
         var spec = environment.Spec;
-        _head = new ActionHead(spec.Action, actionBins);
+        if (boxHead == BoxHead.Linear && !spec.ClampsActions)
+            throw new ArgumentException($"{spec.Id} does not clamp actions itself: a linear action head needs one that does (the MuJoCo tasks)");
+        _head = new ActionHead(spec.Action, actionBins, boxHead);
         if (network.Inputs != spec.ObservationSize || network.Outputs != _head.OutputSize)
             throw new ArgumentException($"network {network} does not fit {spec.Id} (needs {spec.ObservationSize} inputs and {_head.OutputSize} outputs)");
         _environment = environment;

@@ -23,7 +23,7 @@ public static class RunKeys
         ["observation-statistics-probability"] = Number, ["evaluation-episodes"] = Integer, ["action-noise"] = Number,
         ["action-bins"] = Integer, ["episode-cap-factor"] = Number, ["snapshot-every"] = Integer, ["strategy"] = Text,
         ["top-directions"] = Integer, ["reward-shift"] = Number, ["sigma-learning-rate"] = Number, ["sigma-schedule"] = Block,
-        ["learning-rate-schedule"] = Block, ["keep-best-policy"] = Boolean,
+        ["learning-rate-schedule"] = Block, ["keep-best-policy"] = Boolean, ["action-head"] = Text,
     };
 
     /// <summary>Throws a <see cref="UserError"/> for a value of the wrong kind; warns about unknown keys.</summary>

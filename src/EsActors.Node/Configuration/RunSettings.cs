@@ -31,6 +31,7 @@ public static class RunSettings
                 var other => throw new UserError($"unknown optimizer '{other}' (expected adam or sgd-momentum)"),
             };
             var bins = c.GetInt("action-bins", 0);
+            var boxHead = BoxHeadFor(spec, c.GetString("action-head", "tanh"), bins);
             var hidden = (RunKeys.IntegerList(c.GetValue("hidden")) ?? throw new UserError("esactors.run.hidden must be a list of integers"))
                 .Select(n => n is > 0 and <= int.MaxValue ? (int)n : throw new UserError($"esactors.run.hidden must list positive layer widths, got {n}")).ToArray();
             var definition = new RunDefinition(
@@ -53,7 +54,8 @@ public static class RunSettings
                 Strategy(c, population / 2),
                 Schedule(c),
                 Decay(c),
-                c.GetBoolean("keep-best-policy", false));
+                c.GetBoolean("keep-best-policy", false),
+                boxHead);
             definition.Validate();
             // ARS starts from θ₀ = 0 (Mania et al. 2018). With a hidden layer every hidden unit then outputs 0 and the
             // smoothed return is symmetric under flipping the signs of both layers' weights: its gradient is 0 there,
@@ -140,6 +142,18 @@ public static class RunSettings
         if (!s.HasPath("end") || !s.HasPath("generations"))
             throw new UserError("learning-rate-schedule needs end (the multiplier of learning-rate it reaches) and generations (over how many)");
         return new LearningRateSchedule(s.GetFloat("end"), s.GetInt("generations"));
+    }
+
+    /// <summary>The box head asked for, refused with one line where it cannot apply.</summary>
+    private static BoxHead BoxHeadFor(EnvironmentSpec spec, string value, int bins)
+    {
+        var head = ParseEnum<BoxHead>(value, "action-head", "tanh, linear");
+        if (head == BoxHead.Tanh) return head;
+        if (spec.Action.IsDiscrete) throw new UserError($"action-head = linear applies to box actions; {spec.Id} has discrete actions");
+        if (!spec.ClampsActions)
+            throw new UserError($"action-head = linear needs an environment that clamps actions itself (the MuJoCo tasks); {spec.Id} does not");
+        if (bins > 0) throw new UserError("action-head = linear and action-bins exclude each other: set action-bins = 0");
+        return head;
     }
 
     private static T ParseEnum<T>(string value, string name, string expected) where T : struct, Enum =>

@@ -28,7 +28,7 @@ public sealed class BatchEvaluator : IDisposable
         if (!ReferenceEquals(run, _runnerFor))
         {
             _runner?.Dispose();
-            _runner = new EpisodeRunner(EnvironmentRegistry.Create(run.EnvironmentId), run.Network, run.ActionBins);
+            _runner = new EpisodeRunner(EnvironmentRegistry.Create(run.EnvironmentId), run.Network, run.ActionBins, run.BoxHead);
             _runnerFor = run;
             _accumulator = new ObservationAccumulator(run.Network.Inputs);
             _normalizer = null;

@@ -50,7 +50,7 @@ public sealed class GenerationDispatch<TRef>(string runId, DispatchSettings sett
         var slots = Math.Max(1, MySlots().Count);
         var work = new GenerationWork(run, plan, slots * settings.BatchesPerSlot, slots, _pacing.MinPairsPerBatch, settings.SplitTailPairs);
         var spec = EnvironmentRegistry.GetSpec(run.EnvironmentId);
-        _env = (spec.Id, spec.Rewards, spec.MaxEpisodeSteps);
+        _env = (spec.Id, spec.RewardsFor(run.BoxHead), spec.MaxEpisodeSteps);
         _gen = new InFlight(work, state.Checksum(), state.EpisodeCap(spec.MaxEpisodeSteps), now);
     }
 

@@ -15,7 +15,7 @@ public static class PolicyEvaluation
     {
         var env = EnvironmentRegistry.Create(environmentId);
         EpisodeRunner runner;
-        try { runner = new EpisodeRunner(env, policy.Network, policy.ActionBins); }
+        try { runner = new EpisodeRunner(env, policy.Network, policy.ActionBins, policy.BoxHead); }
         catch { env.Dispose(); throw; }
         using (runner)
         {

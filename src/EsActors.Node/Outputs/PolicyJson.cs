@@ -65,7 +65,7 @@ public static class PolicyJson
         }
         else
         {
-            json.WriteString("kind", policy.ActionBins > 0 ? "box-bins" : "box-tanh");
+            json.WriteString("kind", policy.ActionBins > 0 ? "box-bins" : policy.BoxHead == BoxHead.Linear ? "box-linear" : "box-tanh");
             json.WriteNumber("size", spec.Action.Size);
             if (policy.ActionBins > 0) json.WriteNumber("bins", policy.ActionBins);
             Floats(json, "low", spec.Action.Low);

@@ -70,7 +70,7 @@ public static class RunOutputs
     public static PolicyFile LastPolicy(RunState state) => Policy(state.RequireDefinition(), state.Theta, state.ObservationStatistics);
 
     private static PolicyFile Policy(RunDefinition run, float[] theta, ObservationStatistics statistics) =>
-        new(run.EnvironmentId, run.Network, run.ActionBins, theta, run.ObservationNormalization, statistics.Mean(), statistics.Std());
+        new(run.EnvironmentId, run.Network, run.ActionBins, theta, run.ObservationNormalization, statistics.Mean(), statistics.Std(), run.BoxHead);
 
     /// <summary>Writes policy.bin (and policy-last.bin when the run keeps its best policy) into the run's directory.</summary>
     public static void WritePolicies(string directory, RunState state)

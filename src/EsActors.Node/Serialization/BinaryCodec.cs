@@ -12,11 +12,11 @@ namespace EsActors.Node.Serialization;
 /// still read, so journals of earlier builds resume. Format 2 (2026-12) added the strategy to the definition, the
 /// timestep budget to the stop criteria and the training timesteps to the state; format 3 the sigma schedule, the
 /// learnt-σ rate and the state's σ per parameter; format 4 the learning-rate schedule; format 5 keep-best-policy and
-/// the state's best policy.
+/// the state's best policy; format 6 the box action head.
 /// </summary>
 internal static class BinaryCodec
 {
-    public const int Format = 5;
+    public const int Format = 6;
 
     public static void WriteInts(this BinaryWriter w, int[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
     public static void WriteDoubles(this BinaryWriter w, double[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
@@ -68,6 +68,7 @@ internal static class BinaryCodec
         w.Write(d.LearningRateSchedule is not null);
         if (d.LearningRateSchedule is { } decay) { w.Write(decay.End); w.Write(decay.Generations); }
         w.Write(d.KeepBestPolicy);
+        w.Write((byte)d.BoxHead);
     }
 
     public static RunDefinition ReadDefinition(this BinaryReader r, int format)
@@ -87,7 +88,11 @@ internal static class BinaryCodec
         if (r.ReadBoolean()) definition = definition with { SigmaSchedule = new SigmaSchedule(r.ReadFloats(), r.ReadFloats(), r.ReadInt32()) };
         if (format < 4) return definition;
         if (r.ReadBoolean()) definition = definition with { LearningRateSchedule = new LearningRateSchedule(r.ReadSingle(), r.ReadInt32()) };
-        return format < 5 ? definition : definition with { KeepBestPolicy = r.ReadBoolean() };
+        if (format < 5) return definition;
+        definition = definition with { KeepBestPolicy = r.ReadBoolean() };
+        if (format < 6) return definition;
+        var head = (BoxHead)r.ReadByte();
+        return Enum.IsDefined(head) ? definition with { BoxHead = head } : throw new InvalidDataException($"unknown action head {(byte)head}");
     }
 
     public static void WriteStop(this BinaryWriter w, StopCriteria s)

@@ -66,6 +66,28 @@ public class PolicyFileTests
     }
 
     [Fact]
+    public void A_linear_head_is_written_as_format_2_with_its_byte_and_a_tanh_head_as_format_1_as_before()
+    {
+        var tanh = Sample() with { ActionBins = 0 };
+        var linear = tanh with { BoxHead = BoxHead.Linear };
+        var (tanhBytes, linearBytes) = (tanh.ToBytes(), linear.ToBytes());
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(tanhBytes.AsSpan(10)));
+        Assert.Equal(2u, BinaryPrimitives.ReadUInt32LittleEndian(linearBytes.AsSpan(10)));
+        var headAt = 27 + 25; // right after the action bins
+        Assert.Equal((byte)BoxHead.Linear, linearBytes[headAt]);
+        // Apart from the version and the head byte, the two files are the same bytes.
+        Assert.Equal(tanhBytes[14..headAt], linearBytes[14..headAt]);
+        Assert.Equal(tanhBytes[headAt..^8], linearBytes[(headAt + 1)..^8]);
+        Assert.Equal(BoxHead.Linear, PolicyFile.Parse(linearBytes).BoxHead);
+        Assert.Equal(linear.Theta, PolicyFile.Parse(linearBytes).Theta);
+        Assert.Equal(BoxHead.Tanh, PolicyFile.Parse(tanhBytes).BoxHead);
+
+        var body = linearBytes[..^8];
+        body[headAt] = 7; // no such head
+        Assert.Contains("unknown action head 7", Assert.Throws<InvalidDataException>(() => PolicyFile.Parse(Reseal(body))).Message);
+    }
+
+    [Fact]
     public void Two_writes_of_the_same_policy_are_byte_identical()
     {
         // Arrange: two separately built but equal policies.
@@ -87,7 +109,7 @@ public class PolicyFileTests
 
         // Assert
         Assert.Equal("ESAPOLICY\0"u8.ToArray(), bytes[..10]);
-        Assert.Equal(PolicyFile.FormatVersion, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(10)));
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(10))); // a tanh head: format 1
         Assert.Equal(11, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(14)));
         Assert.Equal("Pendulum-v1", Encoding.UTF8.GetString(bytes, 16, 11));
         var p = 27;
@@ -168,9 +190,9 @@ public class PolicyFileTests
     public void An_unknown_format_version_is_refused_by_name()
     {
         var bytes = Sample().ToBytes();
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(10), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(10), 3);
         var error = Assert.Throws<InvalidDataException>(() => PolicyFile.Parse(Reseal(bytes.AsSpan(0, bytes.Length - 8))));
-        Assert.Contains("version 2", error.Message);
+        Assert.Contains("version 3", error.Message);
     }
 
     [Fact]

@@ -77,4 +77,19 @@ public class RewardBoundsTests
         Assert.Equal(-RewardBounds.MuJoCoMaxSpeed - 3e-3, hopper.MinPerStep, 12);
         Assert.False(hopper.Admits(1e6, 1000));
     }
+
+    [Fact]
+    public void A_linear_head_lifts_only_the_lower_bound_the_upper_one_still_refuses()
+    {
+        // Actions outside the box pay a control cost without limit; nothing adds reward, so the upper bound holds.
+        var spec = EnvironmentRegistry.GetSpec("Hopper-v4");
+        Assert.Same(spec.Rewards, spec.RewardsFor(Domain.Policies.BoxHead.Tanh));
+        var linear = spec.RewardsFor(Domain.Policies.BoxHead.Linear);
+        Assert.False(spec.Rewards.Admits(-1e7, 1000));
+        Assert.True(linear.Admits(-1e7, 1000));
+        Assert.False(linear.Admits(1e6, 1000));
+        Assert.True(linear.Admits((RewardBounds.MuJoCoMaxSpeed + 1) * 1000, 1000));
+        Assert.False(linear.Admits(double.NaN, 1000));
+        Assert.False(linear.Admits(-5, 0));
+    }
 }

@@ -34,6 +34,34 @@ public sealed class ActionHeadTests
     }
 
     [Fact]
+    public void Linear_box_head_passes_the_outputs_as_they_are_and_its_noise_is_not_clamped()
+    {
+        var head = new ActionHead(ActionSpace.Box([-0.4f, -1f], [0.4f, 1f]), bins: 0, BoxHead.Linear);
+        var action = new float[2];
+        var rng = new DeterministicRandom(1);
+        head.Map([1.5f, -0.25f], action, 0f, ref rng);
+        Assert.Equal([1.5f, -0.25f], action); // outside the box too: the task clamps it (and charges its cost)
+        var noisy = new float[2];
+        var sawOutside = false;
+        for (var i = 0; i < 50 && !sawOutside; i++)
+        {
+            head.Map([0.39f, 0.99f], noisy, 0.5f, ref rng);
+            sawOutside = noisy[0] > 0.4f || noisy[1] > 1f;
+        }
+        Assert.True(sawOutside);
+        Assert.Throws<ArgumentException>(() => new ActionHead(ActionSpace.Discrete(2), bins: 0, BoxHead.Linear));
+        Assert.Throws<ArgumentException>(() => new ActionHead(ActionSpace.Box(1, -1f, 1f), bins: 5, BoxHead.Linear));
+    }
+
+    [Fact]
+    public void A_linear_head_is_refused_for_a_task_that_does_not_clamp_actions_itself()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            new EpisodeRunner(new Pendulum(), new NetworkShape(3, [], 1, Activation.Tanh), actionBins: 0, BoxHead.Linear));
+        Assert.Contains("Pendulum-v1 does not clamp actions itself", error.Message);
+    }
+
+    [Fact]
     public void Bins_map_each_dimension_to_evenly_spaced_values()
     {
         var head = new ActionHead(ActionSpace.Box(2, -1f, 1f), bins: 5);

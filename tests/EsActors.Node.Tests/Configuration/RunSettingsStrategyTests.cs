@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using EsActors.Domain.Es;
+using EsActors.Domain.Policies;
 using EsActors.Node.Configuration;
 
 namespace EsActors.Node.Tests.Configuration;
@@ -18,6 +19,22 @@ public sealed class RunSettingsStrategyTests
         Assert.Null(definition.Strategy);
         Assert.Equal(StrategyKind.OpenAiEs, definition.EffectiveStrategy.Kind);
         Assert.Null(stop.MaxTimesteps);
+    }
+
+    [Fact]
+    public void The_linear_action_head_is_read_recorded_and_refused_where_it_cannot_apply()
+    {
+        var (tanh, _) = RunSettings.Build("Hopper-v4", Shipped, new RunOverrides());
+        Assert.Equal(BoxHead.Tanh, tanh.BoxHead);
+        var (linear, _) = RunSettings.Build("Hopper-v4", With("esactors.run.action-head = linear"), new RunOverrides());
+        Assert.Equal(BoxHead.Linear, linear.BoxHead);
+        Assert.Contains("action head (linear vs tanh)", linear.Differences(tanh)); // a resumed run refuses the change
+
+        string Refusal(string env, string hocon) => Assert.Throws<UserError>(() => RunSettings.Build(env, With(hocon), new RunOverrides())).Message;
+        Assert.Contains("Pendulum-v1 does not", Refusal("Pendulum-v1", "esactors.run.action-head = linear"));
+        Assert.Contains("CartPole-v1 has discrete actions", Refusal("CartPole-v1", "esactors.run.action-head = linear"));
+        Assert.Contains("exclude each other", Refusal("Hopper-v4", "esactors.run { action-head = linear, action-bins = 10 }"));
+        Assert.Contains("unknown action-head 'clip' (expected tanh, linear)", Refusal("Hopper-v4", "esactors.run.action-head = clip"));
     }
 
     [Fact]

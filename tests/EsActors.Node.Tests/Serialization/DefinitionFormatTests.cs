@@ -7,37 +7,40 @@ using EsActors.Node.Serialization;
 namespace EsActors.Node.Tests.Serialization;
 
 /// <summary>
-/// The run's definition and state in the journal (format 5: keep-best-policy and the kept policy; format 4 added the
-/// learning-rate schedule), and journals written by the format-3 and format-4 builds, which must still resume.
+/// The run's definition and state in the journal (format 6: the box action head; format 5 added keep-best-policy and
+/// the kept policy, format 4 the learning-rate schedule), and journals written by the format-3 to format-5 builds,
+/// which must still resume.
 /// </summary>
 public sealed class DefinitionFormatTests : IDisposable
 {
     private readonly ActorSystem _system = ActorSystem.Create("definition-format-tests");
     private EsSerializer Serializer => new((ExtendedActorSystem)_system);
 
-    private static RunDefinition Definition(LearningRateSchedule? decay, bool keepBest = false) => new(
+    private static RunDefinition Definition(LearningRateSchedule? decay, bool keepBest = false, BoxHead head = BoxHead.Tanh) => new(
         "Swimmer-v4", new NetworkShape(8, [], 2, Activation.Tanh), Seed: 3, Pairs: 16, Sigma: 0.02f,
         new OptimizerSettings(OptimizerKind.SgdMomentum, 0.02f, Momentum: 0), WeightDecay: 0, NoiseSeed: 42, NoiseTableSize: 1 << 20,
         ObservationNormalization: false, ObservationStatisticsProbability: 0, EvaluationEpisodes: 1, ActionNoiseStd: 0, ActionBins: 0,
         EpisodeCapFactor: 0, SnapshotEvery: 50, new StrategySettings(StrategyKind.Ars, 8, 0), SigmaSchedule: null, LearningRateSchedule: decay,
-        KeepBestPolicy: keepBest);
+        KeepBestPolicy: keepBest, BoxHead: head);
 
     [Fact]
-    public void A_definition_with_a_learning_rate_schedule_and_keep_best_policy_round_trips()
+    public void A_definition_with_a_learning_rate_schedule_keep_best_policy_and_a_linear_head_round_trips()
     {
-        var started = new RunStarted(Definition(new LearningRateSchedule(0.1f, 157), keepBest: true), new StopCriteria(1_000_000, null, 5_000_000));
-        Assert.Equal("E:run-started:5", Serializer.Manifest(started));
-        var back = Assert.IsType<RunStarted>(Serializer.FromBinary(Serializer.ToBinary(started), "E:run-started:5"));
+        var started = new RunStarted(Definition(new LearningRateSchedule(0.1f, 157), keepBest: true, BoxHead.Linear), new StopCriteria(1_000_000, null, 5_000_000));
+        Assert.Equal("E:run-started:6", Serializer.Manifest(started));
+        var back = Assert.IsType<RunStarted>(Serializer.FromBinary(Serializer.ToBinary(started), "E:run-started:6"));
         Assert.Equal(started.Definition, back.Definition);
         Assert.Equal(new LearningRateSchedule(0.1f, 157), back.Definition.LearningRateSchedule);
         Assert.True(back.Definition.KeepBestPolicy);
+        Assert.Equal(BoxHead.Linear, back.Definition.BoxHead);
         Assert.Equal(started.Stop, back.Stop);
     }
 
     [Theory]
-    [InlineData(4, 1)] // format 4 is format 5 without the keep-best flag, the definition's last byte
-    [InlineData(3, 2)] // format 3 lacks the learning-rate schedule's presence flag as well
-    public void An_older_run_started_event_still_reads_with_a_fixed_learning_rate_and_the_last_policy(int format, int missingBytes)
+    [InlineData(5, 1)] // format 5 is format 6 without the box head, the definition's last byte
+    [InlineData(4, 2)] // format 4 lacks the keep-best flag as well
+    [InlineData(3, 3)] // format 3 lacks the learning-rate schedule's presence flag as well
+    public void An_older_run_started_event_still_reads_with_a_fixed_learning_rate_the_last_policy_and_the_tanh_head(int format, int missingBytes)
     {
         var definition = Definition(null);
         var stop = new StopCriteria(1_000_000, 360, 5_000_000);
@@ -49,6 +52,7 @@ public sealed class DefinitionFormatTests : IDisposable
         Assert.Equal(definition, back.Definition);
         Assert.Null(back.Definition.LearningRateSchedule);
         Assert.False(back.Definition.KeepBestPolicy);
+        Assert.Equal(BoxHead.Tanh, back.Definition.BoxHead);
         Assert.Equal(stop, back.Stop);
     }
 
@@ -64,8 +68,8 @@ public sealed class DefinitionFormatTests : IDisposable
     public void A_state_snapshot_carries_the_kept_policy()
     {
         var state = StateWithBest();
-        Assert.Equal("S:run-state:5", Serializer.Manifest(state));
-        var back = Assert.IsType<RunState>(Serializer.FromBinary(Serializer.ToBinary(state), "S:run-state:5"));
+        Assert.Equal("S:run-state:6", Serializer.Manifest(state));
+        var back = Assert.IsType<RunState>(Serializer.FromBinary(Serializer.ToBinary(state), "S:run-state:6"));
         var best = Assert.IsType<BestPolicy>(back.Best);
         Assert.Equal((4, 345.25), (best.Generation, best.EvaluationMean));
         Assert.Equal(state.Best!.Theta, best.Theta);
@@ -77,11 +81,11 @@ public sealed class DefinitionFormatTests : IDisposable
     [Fact]
     public void A_format_4_state_snapshot_reads_without_a_kept_policy()
     {
-        // Format 4: no keep-best flag at the definition's end and no kept-policy flag at the state's end.
+        // Format 4: no keep-best flag and no box head at the definition's end, and no kept-policy flag at the state's end.
         var state = StateWithBest() with { Definition = Definition(null), Best = null };
         var bytes = BinaryCodec.Encode(w => w.WriteState(state));
         var definitionEnd = BinaryCodec.Encode(w => { w.Write(true); w.WriteDefinition(state.Definition!); }).Length;
-        var old = bytes.AsSpan(0, definitionEnd - 1).ToArray().Concat(bytes.AsSpan(definitionEnd, bytes.Length - definitionEnd - 1).ToArray()).ToArray();
+        var old = bytes.AsSpan(0, definitionEnd - 2).ToArray().Concat(bytes.AsSpan(definitionEnd, bytes.Length - definitionEnd - 1).ToArray()).ToArray();
 
         var back = Assert.IsType<RunState>(Serializer.FromBinary(old, "S:run-state:4"));
         Assert.Null(back.Best);
