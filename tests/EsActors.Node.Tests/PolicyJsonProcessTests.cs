@@ -40,7 +40,7 @@ public sealed class PolicyJsonProcessTests(CliFixture fixture, ITestOutputHelper
         await File.WriteAllTextAsync(config, $"esactors.run.observation-normalization = {(normalize ? "on" : "off")}\nesactors.run.action-head = {head}\n"
             + (env == "Swimmer-v4" ? "esactors.run.top-directions = 4\n" : ""));
         // A few generations, far from solved: returns differ between episodes, so a wrong action shows in them.
-        await Run(work, "train", "--env", env, "--run-id", "p", "--out", outDirectory, "--generations", "4", "--population", "16",
+        var train = await Run(work, "train", "--env", env, "--run-id", "p", "--out", outDirectory, "--generations", "4", "--population", "16",
             "--target-return", "100000", "--slots", "2", "--config", config);
         var exported = Path.Combine(work, "exported");
         await Run(work, "export", "--run-id", "p", "--journal", Path.Combine(outDirectory, "journal.db"), "--out", exported, "--format", "json");
@@ -56,6 +56,7 @@ public sealed class PolicyJsonProcessTests(CliFixture fixture, ITestOutputHelper
         Assert.Equal(env, policy.Environment);
         Assert.Equal(normalize, policy.Normalize);
         if (head == "linear") Assert.Equal("box-linear", policy.ActionKind);
+        Assert.Equal(head == "linear", train.Stdout.Any(l => l.Contains(", linear action head,", StringComparison.Ordinal)));
         var recorded = ReadRecording(record);
 
         using var environment = EnvironmentRegistry.Create(env);

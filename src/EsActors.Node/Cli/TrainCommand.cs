@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
+using EsActors.Domain.Policies;
 using EsActors.Domain.Runs;
 using EsActors.Environments;
 using EsActors.Node.Outputs;
@@ -56,7 +57,7 @@ public static class TrainCommand
 
         var outputs = OutputSettings.From(config);
 
-        Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters), population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
+        Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters){(definition.BoxHead == BoxHead.Linear ? ", linear action head" : "")}, population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
         Console.WriteLine($"journal: {journal.Description}; outputs: {runDirectory}");
         EffectiveConfiguration.Write(Path.Combine(runDirectory, EffectiveConfiguration.FileName), runId, definition, stop, DispatchSettings.From(config), outputs,
             o.Slots, journal.Description, ResumeCommand(o, runId, journal));
