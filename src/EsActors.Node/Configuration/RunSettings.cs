@@ -31,7 +31,7 @@ public static class RunSettings
                 var other => throw new UserError($"unknown optimizer '{other}' (expected adam or sgd-momentum)"),
             };
             var bins = c.GetInt("action-bins", 0);
-            var boxHead = BoxHeadFor(spec, c.GetString("action-head", "tanh"), bins);
+            var boxHead = BoxHeadFor(spec, c.GetString("action-head", "tanh"));
             var hidden = (RunKeys.IntegerList(c.GetValue("hidden")) ?? throw new UserError("esactors.run.hidden must be a list of integers"))
                 .Select(n => n is > 0 and <= int.MaxValue ? (int)n : throw new UserError($"esactors.run.hidden must list positive layer widths, got {n}")).ToArray();
             var definition = new RunDefinition(
@@ -144,15 +144,14 @@ public static class RunSettings
         return new LearningRateSchedule(s.GetFloat("end"), s.GetInt("generations"));
     }
 
-    /// <summary>The box head asked for, refused with one line where it cannot apply.</summary>
-    private static BoxHead BoxHeadFor(EnvironmentSpec spec, string value, int bins)
+    /// <summary>The box head asked for, refused with one line where the environment cannot take it (with bins: RunDefinition.Validate).</summary>
+    private static BoxHead BoxHeadFor(EnvironmentSpec spec, string value)
     {
         var head = ParseEnum<BoxHead>(value, "action-head", "tanh, linear");
         if (head == BoxHead.Tanh) return head;
         if (spec.Action.IsDiscrete) throw new UserError($"action-head = linear applies to box actions; {spec.Id} has discrete actions");
         if (!spec.ClampsActions)
             throw new UserError($"action-head = linear needs an environment that clamps actions itself (the MuJoCo tasks); {spec.Id} does not");
-        if (bins > 0) throw new UserError("action-head = linear and action-bins exclude each other: set action-bins = 0");
         return head;
     }
 
