@@ -9,6 +9,7 @@ using EsActors.Domain.Es;
 using EsActors.Domain.Scheduling;
 using EsActors.Node.Optimizer;
 using EsActors.Node.Configuration;
+using Microsoft.Data.Sqlite;
 
 namespace EsActors.Node.Tests;
 
@@ -228,6 +229,28 @@ public sealed class OptimizerProtocolTests(ITestOutputHelper output) : ClusterTe
             Assert.Equal(Enumerable.Range(0, 4).Select(i => 10.0 + i), g.ReturnsPositive);
         }
         Assert.Equal(final.State.Checksum(), history.State.Checksum());
+    }
+
+    [Fact]
+    public async Task Status_says_finished_only_once_the_last_generation_is_written()
+    {
+        // The optimizer applies a generation before its event is written (the write overlaps the next generation's
+        // evaluation). A train that hears "finished" reads the journal at once, so "finished" must wait for the write.
+        var (optimizer, evaluators) = StartRun(generations: 1);
+        using (var holder = new SqliteConnection($"Data Source={JournalFile};Pooling=False;Default Timeout=60"))
+        {
+            holder.Open();
+            using (var begin = holder.CreateCommand()) { begin.CommandText = "BEGIN EXCLUSIVE"; begin.ExecuteNonQuery(); }
+            AnswerGeneration(optimizer, evaluators, 0, BatchesPerGeneration(Settings));
+            AwaitAssert(() => Assert.True(StatusOf(optimizer).State.IsFinished), Long, TimeSpan.FromMilliseconds(20));
+            var whileLocked = StatusOf(optimizer).Status;
+            Assert.Equal(1, whileLocked.Generation);
+            Assert.False(whileLocked.Finished, "status said finished while the last generation was not in the journal");
+            using (var rollback = holder.CreateCommand()) { rollback.CommandText = "ROLLBACK"; rollback.ExecuteNonQuery(); }
+        }
+        AwaitAssert(() => Assert.True(StatusOf(optimizer).Status.Finished), Long, TimeSpan.FromMilliseconds(50));
+        var history = await RunHistoryReader.Read(Sys, RunId, Long);
+        Assert.Equal(new[] { 0 }, history.Generations.Select(g => g.Generation));
     }
 
     [Fact]

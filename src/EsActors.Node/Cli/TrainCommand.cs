@@ -90,10 +90,12 @@ public static class TrainCommand
         var started = DateTime.UtcNow;
         var shownNodes = "";
         var listening = true; // after a stop the files come from the journal alone, not from late progress
+        var shown = new HashSet<int>(); // generations whose line was printed (guarded by itself)
         node.System.ActorOf(RunMonitor.Props(runId, DistributedPubSub.Get(node.System).Mediator,
             p =>
             {
                 if (!Volatile.Read(ref listening)) return;
+                lock (shown) shown.Add(p.Generation);
                 PrintProgress(p, DateTime.UtcNow - started);
                 PrintNodes(p, ref shownNodes);
                 progress.Append(p);
@@ -116,7 +118,11 @@ public static class TrainCommand
             using var registration = cancellation.Register(() => finished.TrySetResult(Interrupted));
             // Removed without asking (this node is not leaving: a leave follows a stop): the split brain resolver downed it.
             node.Cluster.RegisterOnMemberRemoved(() => finished.TrySetResult(Downed));
+            using var polling = new CancellationTokenSource();
+            var poll = PollUntilDone(node, runId, finished, polling.Token);
             stopped = await finished.Task;
+            await polling.CancelAsync();
+            await poll;
         }
 
         // Every stop ends with the files of the journal's last generation: what a resume continues from. A run stopped
@@ -156,6 +162,11 @@ public static class TrainCommand
             Console.WriteLine($"to resume: {o.ResumeWith ?? ResumeCommand(o, runId, journal)}");
             return stopped == Interrupted ? InterruptedExitCode : refused ? ExitCodes.Incompatible : stopped == Downed ? ExitCodes.Downed : ExitCodes.RunFailed;
         }
+        // Progress is published at most once, to the subscribers the optimizer's node knows of: the lines a late
+        // subscription missed come from the journal, so every generation this train ran is shown.
+        lock (shown)
+            foreach (var f in history.Figures.Where(f => f.Generation >= accepted.Generation && !shown.Contains(f.Generation)))
+                PrintJournalProgress(f);
         var last = history.Generations.Count > 0 ? history.Generations[^1] : null;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"done: run {runId} at generation {history.State.Generation}, {history.State.Timesteps} timesteps, eval return {last?.MeanEvaluationReturn:0.##}; wrote {progressPath} and {policyPath}"));
@@ -262,6 +273,36 @@ public static class TrainCommand
             }
         }
     }
+
+    /// <summary>
+    /// Asks the run's optimizer for its status every <see cref="StatusPollInterval"/> until <paramref name="finished"/>
+    /// is set or <paramref name="cancellation"/> fires: the progress topic gives no guarantee that the finishing
+    /// generation's message reaches this node (Distributed Pub-Sub spreads a new subscriber by gossip, so a run that ends
+    /// within a second of starting may publish before the optimizer's node knows of this one), the optimizer's state does.
+    /// </summary>
+    private static async Task PollUntilDone(EsNode node, string runId, TaskCompletionSource<string?> finished, CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(StatusPollInterval, cancellation);
+                var reply = await node.Optimizer.Ask<IEsMessage>(new GetRunStatus(runId), StatusPollTimeout, cancellation);
+                if (reply is RunStatus { Failure: { } failure }) finished.TrySetResult(failure);
+                else if (reply is RunStatus { Finished: true }) finished.TrySetResult(null);
+                // RunRejected (the optimizer restarting) or no answer in time: ask again next round.
+            }
+            catch (Exception e) when (e is AskTimeoutException or TimeoutException or OperationCanceledException) { }
+        }
+    }
+
+    private static readonly TimeSpan StatusPollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan StatusPollTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>A generation's line rebuilt from the journal (what only the live run knew — wall time since start, slots — is not there).</summary>
+    private static void PrintJournalProgress(GenerationFigures f) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"gen {f.Generation + 1,5} | steps {f.Timesteps,10} | mean {f.MeanReturn,9:0.00} | max {f.MaxReturn,9:0.00} | eval {f.EvaluationMean,9:0.00} | {f.StepsPerSecond,9:0} steps/s | from the journal"));
 
     private static void PrintProgress(GenerationProgress p, TimeSpan elapsed) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

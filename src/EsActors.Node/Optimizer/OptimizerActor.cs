@@ -72,6 +72,14 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
     private readonly KeyValuePair<string, object?> _runTag;
     private bool _membersKnown;
     private string? _failure;
+    // Generations applied to _state whose event is not yet written (see CompleteGeneration).
+    private int _unwritten;
+
+    /// <summary>
+    /// Finished, and every generation written: what the run's train, <c>status</c> and the run host are told, so that
+    /// one who reads the journal on hearing "finished" finds the whole run there.
+    /// </summary>
+    private bool FinishedAndWritten => _state.IsFinished && _unwritten == 0;
 
     public OptimizerActor(string runId, DispatchSettings settings, IActorRef evaluators, IActorRef? mediator, bool replayEventsOnly = false)
     {
@@ -98,7 +106,7 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         Command<BatchRejected>(OnBatchRejected);
         Command<GetGenerations>(OnGetGenerations);
         Command<FetchState>(f => Sender.Tell(f.RunId == _runId ? new StateReply(_runId, _state) : new RunRejected(f.RunId, "unknown run")));
-        Command<GetRunStatus>(_ => Sender.Tell(new RunStatus(_runId, _state.Generation, _state.Timesteps, _state.LastEvaluationMean, _state.IsFinished,
+        Command<GetRunStatus>(_ => Sender.Tell(new RunStatus(_runId, _state.Generation, _state.Timesteps, _state.LastEvaluationMean, FinishedAndWritten,
             _failure, _dispatch.Reissued, _dispatch.Backups, _dispatch.NodeFigures())));
         Command<Tick>(_ => { _dispatch.ReissueOverdue(Now); Dispatch(); });
         // DeferAsync runs after the handlers of every earlier PersistAsync, i.e. after their writes completed.
@@ -181,14 +189,14 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
 
     private void Accepted(IActorRef requester)
     {
-        requester.Tell(new RunAccepted(_runId, _state.Generation, _state.IsFinished));
+        requester.Tell(new RunAccepted(_runId, _state.Generation, FinishedAndWritten));
         ReportFinished(); // either way: a start request may have extended a finished run
         StartGenerationIfDue();
         Dispatch();
     }
 
     /// <summary>Tells the run host whether the run is finished (the host keeps its record of hosted runs from this).</summary>
-    private void ReportFinished() => Context.Parent.Tell(new FinishedChanged(_runId, _state.IsFinished));
+    private void ReportFinished() => Context.Parent.Tell(new FinishedChanged(_runId, FinishedAndWritten));
 
     private void StartGenerationIfDue()
     {
@@ -256,8 +264,10 @@ public sealed class OptimizerActor : ReceivePersistentActor, IWithTimers
         if (!after.IsFinished) PushToReplicas(generation);
         RecordMetrics(completed, progress);
         var persistCalled = Stopwatch.GetTimestamp();
+        _unwritten++;
         PersistAsync(generation, _ =>
         {
+            _unwritten--;
             EsMetrics.JournalWriteLatency.Record(Stopwatch.GetElapsedTime(persistCalled).TotalMilliseconds, _runTag);
             if (after.Generation % after.RequireDefinition().SnapshotEvery == 0) SaveSnapshot(after);
             Publish(progress);
