@@ -282,13 +282,17 @@ public static class TrainCommand
     /// </summary>
     private static async Task PollUntilDone(EsNode node, string runId, TaskCompletionSource<string?> finished, CancellationToken cancellation)
     {
+        // An end is taken from the status only when a second round still finds it unheard: the topic's message, sent
+        // with the status's first "finished", normally arrives within milliseconds and carries the live figures.
+        var endSeen = false;
         while (!cancellation.IsCancellationRequested)
         {
             try
             {
                 await Task.Delay(StatusPollInterval, cancellation);
                 var reply = await node.Optimizer.Ask<IEsMessage>(new GetRunStatus(runId), StatusPollTimeout, cancellation);
-                if (reply is RunStatus { Failure: { } failure }) finished.TrySetResult(failure);
+                if (reply is RunStatus { Failure: not null } or RunStatus { Finished: true } && !endSeen) endSeen = true;
+                else if (reply is RunStatus { Failure: { } failure }) finished.TrySetResult(failure);
                 else if (reply is RunStatus { Finished: true }) finished.TrySetResult(null);
                 // RunRejected (the optimizer restarting) or no answer in time: ask again next round.
             }
