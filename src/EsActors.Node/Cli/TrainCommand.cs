@@ -304,13 +304,15 @@ public static class TrainCommand
     private static readonly TimeSpan StatusPollTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>A generation's line rebuilt from the journal (what only the live run knew — wall time since start, slots — is not there).</summary>
-    private static void PrintJournalProgress(GenerationFigures f) =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gen {f.Generation + 1,5} | steps {f.Timesteps,10} | mean {f.MeanReturn,9:0.00} | max {f.MaxReturn,9:0.00} | eval {f.EvaluationMean,9:0.00} | {f.StepsPerSecond,9:0} steps/s | from the journal"));
+    private static void PrintJournalProgress(GenerationFigures f) => Console.WriteLine($"{GenerationColumns(f)} | from the journal");
+
+    /// <summary>The columns a generation's line has whether it was heard live or read from the journal.</summary>
+    private static string GenerationColumns(GenerationFigures f) => string.Create(CultureInfo.InvariantCulture,
+        $"gen {f.Generation + 1,5} | steps {f.Timesteps,10} | mean {f.MeanReturn,9:0.00} | max {f.MaxReturn,9:0.00} | eval {f.EvaluationMean,9:0.00} | {f.StepsPerSecond,9:0} steps/s");
 
     private static void PrintProgress(GenerationProgress p, TimeSpan elapsed) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gen {p.Generation + 1,5} | steps {p.Figures.Timesteps,10} | mean {p.Figures.MeanReturn,9:0.00} | max {p.Figures.MaxReturn,9:0.00} | eval {p.Figures.EvaluationMean,9:0.00} | {p.Figures.StepsPerSecond,9:0} steps/s | {elapsed.TotalSeconds,7:0.0}s | slots {p.Evaluators}{(p.Reissued > 0 ? $" | reissued {p.Reissued}" : "")}{(p.Backups > 0 ? $" | backups {p.Backups}" : "")}"));
+            $"{GenerationColumns(p.Figures)} | {elapsed.TotalSeconds,7:0.0}s | slots {p.Evaluators}{(p.Reissued > 0 ? $" | reissued {p.Reissued}" : "")}{(p.Backups > 0 ? $" | backups {p.Backups}" : "")}"));
 
     /// <summary>
     /// Per-node figures under the progress line when more than one node works: whenever the set of nodes
