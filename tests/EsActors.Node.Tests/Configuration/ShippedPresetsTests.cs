@@ -1,3 +1,4 @@
+using EsActors.Domain.Policies;
 using EsActors.Environments;
 using EsActors.Node.Configuration;
 
@@ -22,6 +23,10 @@ public sealed class ShippedPresetsTests
     {
         var file = Path.Combine(AppContext.BaseDirectory, "hocon", "strategies", "openai-es-mujoco.conf");
         foreach (var id in new[] { "Hopper-v4", "Walker2d-v4", "HalfCheetah-v4", "Swimmer-v4", "Ant-v4", "Humanoid-v4" })
-            Assert.Null(RunSettings.Build(id, NodeConfig.RunSettings(id, file), new RunOverrides()).Definition.Strategy);
+        {
+            var definition = RunSettings.Build(id, NodeConfig.RunSettings(id, file), new RunOverrides()).Definition;
+            Assert.Null(definition.Strategy);
+            Assert.Equal(BoxHead.Tanh, definition.BoxHead); // the paper's MLP squashes, whatever head the preset uses
+        }
     }
 }
