@@ -62,12 +62,17 @@ public sealed record NetworkShape(int Inputs, IReadOnlyList<int> Hidden, int Out
         return theta;
     }
 
-    public override string ToString() => $"{Inputs}-{string.Join("-", Hidden)}{(Hidden.Count > 0 ? "-" : "")}{Outputs} {Activation.ToString().ToLowerInvariant()}";
+    /// <summary>"4-8-8-2 tanh"; a network without hidden layers is "3-1 linear" (no activation is ever applied).</summary>
+    public override string ToString() =>
+        Hidden.Count == 0 ? $"{Inputs}-{Outputs} linear" : $"{Inputs}-{string.Join("-", Hidden)}-{Outputs} {Activation.ToString().ToLowerInvariant()}";
+
+    /// <summary>The activation of a network without hidden layers is never applied, so it does not tell two shapes apart.</summary>
+    private Activation? AppliedActivation => Hidden.Count == 0 ? null : Activation;
 
     public bool Equals(NetworkShape? other) =>
-        other is not null && Inputs == other.Inputs && Outputs == other.Outputs && Activation == other.Activation && Hidden.SequenceEqual(other.Hidden);
+        other is not null && Inputs == other.Inputs && Outputs == other.Outputs && AppliedActivation == other.AppliedActivation && Hidden.SequenceEqual(other.Hidden);
 
-    public override int GetHashCode() => HashCode.Combine(Inputs, Outputs, Activation, Hidden.Count);
+    public override int GetHashCode() => HashCode.Combine(Inputs, Outputs, AppliedActivation, Hidden.Count);
 }
 
 /// <summary>

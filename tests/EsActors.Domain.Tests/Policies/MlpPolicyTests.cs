@@ -162,6 +162,23 @@ public class MlpPolicyTests
     }
 
     [Fact]
+    public void A_network_without_hidden_layers_is_linear_whatever_activation_it_names()
+    {
+        var tanh = new NetworkShape(3, [], 1, Activation.Tanh);
+        var relu = new NetworkShape(3, [], 1, Activation.Relu);
+        Assert.Equal(tanh, relu);
+        Assert.Equal(tanh.GetHashCode(), relu.GetHashCode());
+        Assert.Equal("3-1 linear", relu.ToString());
+        var theta = tanh.InitialParameters(7);
+        var observation = new[] { 0.5f, -2f, 3f };
+        float[] viaTanh = new float[1], viaRelu = new float[1];
+        new MlpPolicy(tanh).Forward(theta, observation, viaTanh);
+        new MlpPolicy(relu).Forward(theta, observation, viaRelu);
+        Assert.NotEqual(0f, viaTanh[0]);
+        Assert.Equal(viaTanh, viaRelu);
+    }
+
+    [Fact]
     public void Invalid_shapes_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new MlpPolicy(new NetworkShape(0, [4], 2, Activation.Tanh)));

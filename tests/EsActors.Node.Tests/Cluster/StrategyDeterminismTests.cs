@@ -56,7 +56,7 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         var exit = await train.WaitForExitAsync(Timeout);
         output.WriteLine(train.Describe());
         Assert.Equal(0, exit);
-        Assert.Contains(train.Stdout, l => l.Contains("network 3-1 tanh", StringComparison.Ordinal)); // linear: no hidden layer
+        Assert.Contains(train.Stdout, l => l.Contains("network 3-1 linear", StringComparison.Ordinal)); // no hidden layer
         return await File.ReadAllBytesAsync(Path.Combine(work, "out", "ars", "policy.bin"));
     }
 
