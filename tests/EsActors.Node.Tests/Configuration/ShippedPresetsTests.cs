@@ -18,6 +18,17 @@ public sealed class ShippedPresetsTests
         Assert.True(stop.MaxGenerations >= 1);
     }
 
+    [Theory]
+    [InlineData("Hopper-v4", BoxHead.Linear)]
+    [InlineData("Humanoid-v4", BoxHead.Linear)]
+    [InlineData("Walker2d-v4", BoxHead.Tanh)]
+    [InlineData("Swimmer-v4", BoxHead.Tanh)]
+    public void Each_mujoco_preset_records_the_action_head_its_learning_results_were_measured_with(string environmentId, BoxHead head)
+    {
+        // docs/learning.md's figures for these tasks come from these heads; a preset that drifted would not reproduce them
+        Assert.Equal(head, RunSettings.Build(environmentId, NodeConfig.RunSettings(environmentId, null), new RunOverrides()).Definition.BoxHead);
+    }
+
     [Fact]
     public void The_paper_strategy_file_builds_a_valid_run_for_every_mujoco_task()
     {
