@@ -169,7 +169,7 @@ public static class TrainCommand
                 PrintJournalProgress(f);
         var last = history.Generations.Count > 0 ? history.Generations[^1] : null;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"done: run {runId} at generation {history.State.Generation}, {history.State.Timesteps} timesteps, eval return {last?.MeanEvaluationReturn:0.##}; wrote {progressPath} and {policyPath}"));
+            $"done: run {runId} at generation {history.State.Generation}, {history.State.TrainingTimesteps} training timesteps ({history.State.Timesteps} env steps with evaluation), eval return {last?.MeanEvaluationReturn:0.##}; wrote {progressPath} and {policyPath}"));
         return 0;
     }
 
