@@ -63,13 +63,14 @@ public sealed class TrainResumeProcessTests(CliFixture fixture, ITestOutputHelpe
         Assert.True(policyA.AsSpan().SequenceEqual(policyB), "policy.bin of the resumed run differs from the uninterrupted run's");
 
         // The closing line counts timesteps as the reports do (training episodes only) and names the other count.
-        var lastRow = (await File.ReadAllLinesAsync(Path.Combine(outA, "X", "progress.csv")))[^1].Split(',');
-        var (allSteps, trainingSteps) = (long.Parse(lastRow[1]), long.Parse(lastRow[7]));
+        var linesA = await File.ReadAllLinesAsync(Path.Combine(outA, "X", "progress.csv"));
+        var (header, lastRow) = (linesA[0].Split(','), linesA[^1].Split(','));
+        var (allSteps, trainingSteps) = (long.Parse(lastRow[Array.IndexOf(header, "timesteps")]), long.Parse(lastRow[Array.IndexOf(header, "training_timesteps")]));
         Assert.True(allSteps > trainingSteps, $"evaluation episodes add steps: {allSteps} vs {trainingSteps}");
         Assert.Contains(resultA.Stdout, l => l.StartsWith("done: run X at generation 25, ", StringComparison.Ordinal)
             && l.Contains($", {trainingSteps} training timesteps ({allSteps} env steps with evaluation), ", StringComparison.Ordinal));
 
-        var progressA = FirstColumns(await File.ReadAllLinesAsync(Path.Combine(outA, "X", "progress.csv")));
+        var progressA = FirstColumns(linesA);
         var progressB = FirstColumns(await File.ReadAllLinesAsync(Path.Combine(outB, "X", "progress.csv")));
         Assert.Equal(26, progressA.Count); // header + 25 generations
         Assert.Equal("generation,timesteps,mean_return,max_return,eval_return", progressA[0]);
