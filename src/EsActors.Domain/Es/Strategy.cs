@@ -13,6 +13,14 @@ public enum StrategyKind : byte
     /// variants use b &lt; N.
     /// </summary>
     Ars = 1,
+
+    /// <summary>
+    /// CMA-ES (Hansen 2016, the tutorial's defaults): θ is the mean m of N(m, σ²C); λ = population independent candidates
+    /// m + σ·A·z (A·Aᵀ = C; a work item's two episodes are two candidates, not a mirrored pair), all from the same start
+    /// state, the best half recombined; σ by cumulative step-size adaptation, C by the rank-one and rank-μ updates. The
+    /// optimizer settings are not used. θ₀ = 0; for small policies (C is n×n).
+    /// </summary>
+    CmaEs = 2,
 }
 
 /// <summary>The strategy of a run: part of its definition, so a resumed run refuses a change.</summary>
@@ -37,7 +45,7 @@ public sealed record StrategySettings(StrategyKind Kind = StrategyKind.OpenAiEs,
         if (!Enum.IsDefined(Kind)) throw new ArgumentException($"unknown strategy {(byte)Kind}");
         if (TopDirections < 0 || TopDirections > pairs) throw new ArgumentException($"top-directions must lie in [0, {pairs}] (0 = all pairs), got {TopDirections}");
         if (!double.IsFinite(RewardShift)) throw new ArgumentException($"reward-shift must be a finite number, got {RewardShift}");
-        if (Kind == StrategyKind.OpenAiEs && (TopDirections != 0 || RewardShift != 0))
+        if (Kind != StrategyKind.Ars && (TopDirections != 0 || RewardShift != 0))
             throw new ArgumentException("top-directions and reward-shift apply to the ars strategies only");
         if (!(SigmaLearningRate >= 0 && double.IsFinite(SigmaLearningRate))) throw new ArgumentException($"sigma-learning-rate must be ≥ 0, got {SigmaLearningRate}");
         if (Kind != StrategyKind.OpenAiEs && SigmaLearningRate != 0) throw new ArgumentException("a learnt sigma applies to the openai-es strategy only");
@@ -46,6 +54,7 @@ public sealed record StrategySettings(StrategyKind Kind = StrategyKind.OpenAiEs,
     public override string ToString() => Kind switch
     {
         StrategyKind.Ars => $"ars (top {TopDirections}, reward shift {RewardShift})",
+        StrategyKind.CmaEs => "cma-es",
         _ => LearnsSigma ? $"openai-es, σ per parameter learnt at {SigmaLearningRate}" : "openai-es",
     };
 }

@@ -83,6 +83,14 @@ public sealed record RunDefinition(
             if (EffectiveStrategy.LearnsSigma) throw new ArgumentException("a sigma-schedule and a learnt sigma exclude each other");
         }
         LearningRateSchedule?.Validate();
+        if (EffectiveStrategy.Kind == StrategyKind.CmaEs)
+        {
+            if (Network.ParameterCount > CmaState.MaxDimension)
+                throw new ArgumentException($"cma-es keeps an n×n covariance: at most {CmaState.MaxDimension} parameters, the network has {Network.ParameterCount}");
+            if (Pairs < 2) throw new ArgumentException("cma-es needs a population of at least 4 (two mirrored pairs)");
+            if (WeightDecay != 0) throw new ArgumentException($"cma-es takes no gradient step: set weight-decay = 0, got {WeightDecay}");
+            if (LearningRateSchedule is not null) throw new ArgumentException("cma-es takes no gradient step: a learning-rate-schedule does not apply");
+        }
     }
 
     /// <summary>Names of the settings in which two definitions differ (empty when they define the same run).</summary>

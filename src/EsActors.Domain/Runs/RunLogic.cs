@@ -59,11 +59,13 @@ public static class RunLogic
     private static RunState Start(RunStarted started)
     {
         var run = started.Definition;
-        // ARS starts from θ = 0 (Mania et al. 2018); OpenAI-ES from the network's seeded initialisation.
-        var theta = run.EffectiveStrategy.Kind == StrategyKind.Ars ? new float[run.Network.ParameterCount] : run.Network.InitialParameters(run.Seed);
+        // ARS (Mania et al. 2018) and CMA-ES start from θ = 0; OpenAI-ES from the network's seeded initialisation.
+        var kind = run.EffectiveStrategy.Kind;
+        var theta = kind == StrategyKind.OpenAiEs ? run.Network.InitialParameters(run.Seed) : new float[run.Network.ParameterCount];
         return new RunState(run, started.Stop, 0, theta, OptimizerState.Zero(theta.Length),
             ObservationStatistics.Initial(run.Network.Inputs), 0, null, 0, 0,
-            run.EffectiveStrategy.LearnsSigma ? Enumerable.Repeat(run.Sigma, theta.Length).ToArray() : null);
+            run.EffectiveStrategy.LearnsSigma ? Enumerable.Repeat(run.Sigma, theta.Length).ToArray() : null,
+            Cma: kind == StrategyKind.CmaEs ? CmaState.Initial(theta.Length, run.Sigma) : null);
     }
 
     /// <summary>
@@ -74,7 +76,10 @@ public static class RunLogic
     {
         var run = state.RequireDefinition();
         var n = run.Pairs;
-        var (theta, optimizer, sigmas) = EsStep.Tell(run, NoiseFor(run), state.Theta, state.Optimizer, state.Sigmas, g);
+        var (theta, optimizer, sigmas, cma) = (state.Theta, state.Optimizer, state.Sigmas, state.Cma);
+        if (cma is not null)
+            (theta, cma) = cma.Tell(CmaConstants.For(theta.Length, run.Population), theta, NoiseFor(run), g.NoiseIndices, g.ReturnsPositive, g.ReturnsNegative, g.Generation);
+        else (theta, optimizer, sigmas) = EsStep.Tell(run, NoiseFor(run), state.Theta, state.Optimizer, state.Sigmas, g);
 
         var statistics = run.ObservationNormalization && g.ObservationDelta.Count > 0
             ? state.ObservationStatistics.Merge(g.ObservationDelta)
@@ -91,6 +96,7 @@ public static class RunLogic
             Theta = theta,
             Optimizer = optimizer,
             Sigmas = sigmas,
+            Cma = cma,
             ObservationStatistics = statistics,
             Timesteps = state.Timesteps + g.TrainingTimesteps + g.EvaluationTimesteps,
             TrainingTimesteps = state.TrainingTimesteps + g.TrainingTimesteps,

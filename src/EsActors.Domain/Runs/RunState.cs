@@ -15,6 +15,7 @@ namespace EsActors.Domain.Runs;
 /// <param name="TrainingTimesteps">Steps of training episodes only, as the paper counts them: what a timestep budget
 /// (<see cref="StopCriteria.MaxTimesteps"/>) and the learning reports measure.</param>
 /// <param name="Sigmas">σ of every parameter when the run learns them (<see cref="StrategySettings.SigmaLearningRate"/>); null otherwise.</param>
+/// <param name="Cma">The search distribution of a <see cref="StrategyKind.CmaEs"/> run (θ is its mean); null otherwise.</param>
 /// <param name="Best">With <see cref="RunDefinition.KeepBestPolicy"/>: the best-evaluated θ so far; null otherwise or before the first generation.</param>
 public sealed record RunState(
     RunDefinition? Definition,
@@ -28,7 +29,8 @@ public sealed record RunState(
     double MeanEpisodeLength,
     long TrainingTimesteps,
     float[]? Sigmas = null,
-    BestPolicy? Best = null)
+    BestPolicy? Best = null,
+    CmaState? Cma = null)
 {
     public static readonly RunState Empty = new(null, null, 0, [], OptimizerState.Zero(0), ObservationStatistics.Empty(0), 0, null, 0, 0);
 
@@ -54,6 +56,7 @@ public sealed record RunState(
         Span<double> count = [ObservationStatistics.Count, Generation];
         hash.Append(MemoryMarshal.AsBytes(count));
         if (Sigmas is not null) hash.Append(MemoryMarshal.AsBytes(Sigmas.AsSpan()));
+        Cma?.AppendTo(hash);
         return hash.GetCurrentHashAsUInt64();
     }
 

@@ -57,7 +57,7 @@ public static class TrainCommand
 
         var outputs = OutputSettings.From(config);
 
-        Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters){(definition.BoxHead == BoxHead.Linear ? ", linear action head" : "")}, population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
+        Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters){(definition.BoxHead == BoxHead.Linear ? ", linear action head" : "")}, strategy {definition.EffectiveStrategy}, population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
         Console.WriteLine($"journal: {journal.Description}; outputs: {runDirectory}");
         EffectiveConfiguration.Write(Path.Combine(runDirectory, EffectiveConfiguration.FileName), runId, definition, stop, DispatchSettings.From(config), outputs,
             o.Slots, journal.Description, ResumeCommand(o, runId, journal));
@@ -179,7 +179,7 @@ public static class TrainCommand
         static KeyValuePair<string, string> S(string key, object? value) => new(key, Convert.ToString(value, CultureInfo.InvariantCulture) ?? "");
         return
         [
-            S("environment", d.EnvironmentId), S("network", $"{d.Network} ({d.Network.ParameterCount} parameters)"), S("population", d.Population),
+            S("environment", d.EnvironmentId), S("network", $"{d.Network} ({d.Network.ParameterCount} parameters)"), S("strategy", d.EffectiveStrategy), S("population", d.Population),
             S("sigma", d.Sigma), S("optimizer", $"{d.Optimizer.Kind}, learning rate {d.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}"),
             S("seed", d.Seed), S("max generations", stop.MaxGenerations), S("target return", stop.TargetReturn?.ToString(CultureInfo.InvariantCulture) ?? "none"),
             S("max timesteps", stop.MaxTimesteps?.ToString(CultureInfo.InvariantCulture) ?? "none"), S("slots on this node", o.Slots), S("journal", journal.Description),

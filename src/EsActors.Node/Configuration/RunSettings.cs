@@ -90,7 +90,8 @@ public static class RunSettings
     /// <summary>
     /// <c>strategy</c>: openai-es (default), or ARS as Mania et al. name its variants: ars-v1 / ars-v2 use every
     /// direction, ars-v1-t / ars-v2-t the best <c>top-directions</c>; v2 normalizes observations with statistics from
-    /// every step of every training rollout, v1 does not. The preset must say so consistently (checked here).
+    /// every step of every training rollout, v1 does not. The preset must say so consistently (checked here). cma-es:
+    /// CMA-ES with the tutorial's defaults (σ₀ = sigma, λ = population).
     /// </summary>
     private static StrategySettings? Strategy(Config c, int pairs)
     {
@@ -103,10 +104,15 @@ public static class RunSettings
             return sigmaRate > 0 ? new StrategySettings(SigmaLearningRate: sigmaRate) : null;
         }
         if (sigmaRate != 0) throw new UserError("sigma-learning-rate (a learnt sigma per parameter) applies to the openai-es strategy only");
+        if (name == "cma-es")
+        {
+            if (c.GetInt("top-directions", 0) != 0 || c.GetDouble("reward-shift", 0) != 0) throw new UserError("top-directions and reward-shift apply to the ars strategies only");
+            return new StrategySettings(StrategyKind.CmaEs);
+        }
         var (v2, top) = name switch
         {
             "ars-v1" => (false, false), "ars-v1-t" => (false, true), "ars-v2" => (true, false), "ars-v2-t" => (true, true),
-            _ => throw new UserError($"unknown strategy '{name}' (expected openai-es, ars-v1, ars-v1-t, ars-v2 or ars-v2-t)"),
+            _ => throw new UserError($"unknown strategy '{name}' (expected openai-es, ars-v1, ars-v1-t, ars-v2, ars-v2-t or cma-es)"),
         };
         var normalize = c.GetBoolean("observation-normalization");
         if (normalize != v2)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EsActors.Domain.Es;
 using EsActors.Domain.Normalization;
 using EsActors.Domain.Runs;
 using EsActors.Domain.Scheduling;
@@ -20,6 +21,7 @@ public sealed class BatchEvaluator : IDisposable
     private ObservationStatistics? _normalizerFor;
     private ObservationAccumulator? _accumulator;
     private (RunDefinition Run, int Generation, float[] Sigmas)? _sigmas;
+    private float[] _perturbation = [];
 
     public BatchResult Evaluate(SeedBatch batch, RunState state, string nodeAddress)
     {
@@ -54,13 +56,22 @@ public sealed class BatchEvaluator : IDisposable
                 results[k] = new ItemOutcome(item.Index, true, PairHalf.Both, outcome.Return, 0, outcome.Length, 0, null);
                 continue;
             }
-            if (!noise.IsValidIndex(item.NoiseIndex, dimension)) throw new InvalidOperationException($"noise index {item.NoiseIndex} is outside the table");
+            var span = state.Cma is null ? dimension : CmaState.NoisePerItem(dimension);
+            if (!noise.IsValidIndex(item.NoiseIndex, span)) throw new InvalidOperationException($"noise index {item.NoiseIndex} is outside the table");
             var epsilon = noise.Slice(item.NoiseIndex, dimension);
             // A split pair's half never samples statistics (GenerationWork keeps those pairs whole).
             if (item.Half != PairHalf.Both && item.CollectStatistics) throw new InvalidOperationException($"pair {item.Index} collects observation statistics and cannot be split");
             var stats = item.CollectStatistics ? _accumulator : null;
             stats?.Clear();
             var cap = Math.Min(batch.EpisodeCap, envLimit);
+            if (state.Cma is { } cma)
+            {
+                // CMA-ES: the item's two episodes are two independent candidates θ + σ·A·z.
+                var first = !item.Half.RunsPositive() ? default : RunCandidate(runner, cma, noise, item, 0, state, run, cap, stats);
+                var second = !item.Half.RunsNegative() ? default : RunCandidate(runner, cma, noise, item, 1, state, run, cap, stats);
+                results[k] = new ItemOutcome(item.Index, false, item.Half, first.Return, second.Return, first.Length, second.Length, stats?.ToDelta());
+                continue;
+            }
             var sigmas = state.Sigmas ?? SigmasFor(run, state.Generation);
             var positive = !item.Half.RunsPositive() ? default
                 : sigmas is null ? runner.Run(state.Theta, epsilon, run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats)
@@ -72,6 +83,15 @@ public sealed class BatchEvaluator : IDisposable
         }
         return new BatchResult(batch.EvaluatorId, batch.RunId, batch.Generation, batch.BatchId, batch.Attempt, nodeAddress, results,
             Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private EpisodeOutcome RunCandidate(EpisodeRunner runner, CmaState cma, NoiseTable noise, WorkItem item, int half, RunState state, RunDefinition run,
+        int cap, ObservationAccumulator? stats)
+    {
+        var dimension = state.Theta.Length;
+        if (_perturbation.Length != dimension) _perturbation = new float[dimension];
+        cma.Perturbation(CmaState.CandidateNoise(noise, item.NoiseIndex, half, dimension), _perturbation);
+        return runner.Run(state.Theta, _perturbation, 1f, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats);
     }
 
     /// <summary>σ of every parameter at this generation with a sigma-schedule (cached per generation); null without one (learnt σs come with the state).</summary>

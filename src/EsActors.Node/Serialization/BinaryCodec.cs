@@ -12,11 +12,11 @@ namespace EsActors.Node.Serialization;
 /// still read, so journals of earlier builds resume. Format 2 (2026-12) added the strategy to the definition, the
 /// timestep budget to the stop criteria and the training timesteps to the state; format 3 the sigma schedule, the
 /// learnt-σ rate and the state's σ per parameter; format 4 the learning-rate schedule; format 5 keep-best-policy and
-/// the state's best policy; format 6 the box action head.
+/// the state's best policy; format 6 the box action head; format 7 the state's CMA-ES distribution.
 /// </summary>
 internal static class BinaryCodec
 {
-    public const int Format = 6;
+    public const int Format = 7;
 
     public static void WriteInts(this BinaryWriter w, int[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
     public static void WriteDoubles(this BinaryWriter w, double[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
@@ -132,6 +132,8 @@ internal static class BinaryCodec
         if (s.Sigmas is not null) w.WriteFloats(s.Sigmas);
         w.Write(s.Best is not null);
         if (s.Best is { } best) { w.Write(best.Generation); w.Write(best.EvaluationMean); w.WriteFloats(best.Theta); w.WriteStatistics(best.ObservationStatistics); }
+        w.Write(s.Cma is not null);
+        if (s.Cma is { } cma) { w.Write(cma.StepSize); w.WriteDoubles(cma.Covariance); w.WriteDoubles(cma.SigmaPath); w.WriteDoubles(cma.CovariancePath); }
     }
 
     public static RunState ReadState(this BinaryReader r, int format)
@@ -145,7 +147,15 @@ internal static class BinaryCodec
         var training = format < 2 ? timesteps : r.ReadInt64();
         var sigmas = format >= 3 && r.ReadBoolean() ? r.ReadFloats() : null;
         var best = format >= 5 && r.ReadBoolean() ? new BestPolicy(r.ReadInt32(), r.ReadDouble(), r.ReadFloats(), r.ReadStatistics()) : null;
-        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training, sigmas, best);
+        var cma = format >= 7 && r.ReadBoolean() ? ReadCma(r) : null;
+        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training, sigmas, best, cma);
+    }
+
+    private static CmaState ReadCma(BinaryReader r)
+    {
+        var (step, covariance, sigmaPath, covariancePath) = (r.ReadDouble(), r.ReadDoubles(), r.ReadDoubles(), r.ReadDoubles());
+        try { return new CmaState(step, covariance, sigmaPath, covariancePath); }
+        catch (ArgumentException e) { throw new InvalidDataException($"CMA-ES state: {e.Message}"); }
     }
 
     public static byte[] Encode(Action<BinaryWriter> write)

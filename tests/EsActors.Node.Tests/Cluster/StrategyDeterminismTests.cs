@@ -6,8 +6,9 @@ namespace EsActors.Node.Tests.Cluster;
 
 /// <summary>
 /// The determinism guarantees for a run of the ARS strategy (V2-t: top directions, reward shift, observation
-/// statistics from every rollout, θ₀ = 0), as OS processes: a cluster that loses a worker mid-run, and a
-/// <c>train</c> killed with SIGKILL and rerun, both end with the policy of an undisturbed single-node run, byte for byte.
+/// statistics from every rollout, θ₀ = 0) and of CMA-ES (σ and C rebuilt from events on every node), as OS processes: a
+/// cluster that loses a worker mid-run, and a <c>train</c> killed with SIGKILL and rerun, both end with the policy of an
+/// undisturbed single-node run, byte for byte.
 /// </summary>
 [Collection(CliCollection.Name)]
 public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelper output)
@@ -34,39 +35,57 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s
         """;
 
+    // Observation statistics from a tenth of the candidates' episodes, to cover them under CMA-ES as well.
+    private const string Cma = """
+        esactors.run {
+          strategy = cma-es
+          hidden = []
+          weight-decay = 0
+          sigma = 0.3
+          observation-normalization = on
+          observation-statistics-probability = 0.1
+        }
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s
+        """;
+
+    private static string ConfigOf(string strategy) => strategy == "cma" ? Cma : Ars;
+
     private static string[] Train(string work, string runId, params string[] extra) =>
     [
         "train", "--env", "Pendulum-v1", "--run-id", runId, "--out", Path.Combine(work, "out"), "--journal", Path.Combine(work, "journal.db"),
         "--generations", Generations.ToString(), "--population", "1000", "--target-return", "0", "--seed", "9", "--config", Path.Combine(work, "ars.conf"), .. extra,
     ];
 
-    private string Folder(string name)
+    private string Folder(string name, string strategy)
     {
         var work = fixture.NewFolder(name);
-        File.WriteAllText(Path.Combine(work, "ars.conf"), Ars);
+        File.WriteAllText(Path.Combine(work, "ars.conf"), ConfigOf(strategy));
         return work;
     }
 
     private static bool Generation(string line) => line.StartsWith("gen ", StringComparison.Ordinal);
 
-    private async Task<byte[]> ReferenceAsync()
+    private async Task<byte[]> ReferenceAsync(string strategy)
     {
-        var work = Folder("ars-reference");
+        var work = Folder($"{strategy}-reference", strategy);
         using var train = ClusterProcess.Start("reference", work, Train(work, "ars", "--slots", "2"));
         var exit = await train.WaitForExitAsync(Timeout);
         output.WriteLine(train.Describe());
         Assert.Equal(0, exit);
         Assert.Contains(train.Stdout, l => l.Contains("network 3-1 linear", StringComparison.Ordinal)); // no hidden layer
+        Assert.Contains(train.Stdout, l => l.Contains(strategy == "cma" ? "strategy cma-es," : "strategy ars (top 100", StringComparison.Ordinal));
         return await File.ReadAllBytesAsync(Path.Combine(work, "out", "ars", "policy.bin"));
     }
 
-    [Fact]
-    public async Task An_ars_run_is_identical_when_a_worker_is_killed_and_when_train_is_killed_and_rerun()
+    [Theory]
+    [InlineData("ars")]
+    [InlineData("cma")]
+    public async Task An_ars_or_cma_es_run_is_identical_when_a_worker_is_killed_and_when_train_is_killed_and_rerun(string strategy)
     {
-        var expected = await ReferenceAsync();
+        var expected = await ReferenceAsync(strategy);
 
         // Train + two workers; one worker is killed once three slots have done two generations.
-        var work = Folder("ars-cluster");
+        var work = Folder($"{strategy}-cluster", strategy);
         var port = ClusterProcess.FreePort();
         var processes = new List<ClusterProcess>();
         try
@@ -89,7 +108,7 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         }
 
         // Train killed with SIGKILL mid-run, then rerun with the same arguments: it resumes from the journal.
-        var resume = Folder("ars-resume");
+        var resume = Folder($"{strategy}-resume", strategy);
         using (var killed = ClusterProcess.Start("killed", resume, Train(resume, "ars", "--slots", "2")))
         {
             Assert.True(await killed.WaitForStdoutAsync(lines => lines.Count(Generation) >= 10, Timeout), "no 10 generations before the kill");

@@ -46,6 +46,19 @@ public sealed class RunSettingsStrategyTests
     }
 
     [Fact]
+    public void Cma_es_is_read_recorded_and_the_swimmer_preset_uses_it_within_the_budget()
+    {
+        var (definition, _) = RunSettings.Build("Pendulum-v1", With("esactors.run { strategy = cma-es, weight-decay = 0, hidden = [] }"), new RunOverrides());
+        Assert.Equal(new StrategySettings(StrategyKind.CmaEs), definition.Strategy);
+        var swimmer = ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "envs", "Swimmer-v4.conf"))).WithFallback(Shipped);
+        var (preset, stop) = RunSettings.Build("Swimmer-v4", swimmer, new RunOverrides());
+        Assert.Equal(StrategyKind.CmaEs, preset.EffectiveStrategy.Kind);
+        Assert.Empty(preset.Network.Hidden);
+        Assert.True((long)stop.MaxGenerations * preset.Population * 1000 <= 5_000_000); // Swimmer's episodes are 1,000 steps
+        Assert.Null(stop.TargetReturn);
+    }
+
+    [Fact]
     public void A_timestep_budget_on_the_command_line_lifts_the_presets_generation_limit()
     {
         var (_, stop) = RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides(Timesteps: 5000));
@@ -130,6 +143,10 @@ public sealed class RunSettingsStrategyTests
     [InlineData("target-return = never", "esactors.run.target-return must be a finite number or none, got 'never'")]
     [InlineData("strategy = ars-v2, observation-statistics-probability = 1, sigma-learning-rate = 0.1", "applies to the openai-es strategy only")]
     [InlineData("sigma-learning-rate = -1", "sigma-learning-rate must be ≥ 0")]
+    [InlineData("strategy = cma-es, hidden = []", "cma-es takes no gradient step: set weight-decay = 0, got 0.005")]
+    [InlineData("strategy = cma-es, weight-decay = 0, hidden = [64, 64]", "cma-es keeps an n×n covariance: at most 512 parameters, the network has 4481")]
+    [InlineData("strategy = cma-es, weight-decay = 0, top-directions = 4", "apply to the ars strategies only")]
+    [InlineData("strategy = cma-es, weight-decay = 0, sigma-learning-rate = 0.1", "applies to the openai-es strategy only")]
     [InlineData("learning-rate-schedule { end = 0.1 }", "learning-rate-schedule needs end (the multiplier of learning-rate it reaches) and generations")]
     [InlineData("learning-rate-schedule { end = -1, generations = 10 }", "learning-rate-schedule end must be a number ≥ 0")]
     [InlineData("learning-rate-schedule { end = 0.1, generations = 0 }", "learning-rate-schedule generations must be at least 1")]

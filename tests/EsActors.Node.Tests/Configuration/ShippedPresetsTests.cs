@@ -32,6 +32,15 @@ public sealed class ShippedPresetsTests
     }
 
     [Fact]
+    public void The_former_ars_swimmer_preset_still_builds_its_run()
+    {
+        var file = Path.Combine(AppContext.BaseDirectory, "hocon", "strategies", "ars-swimmer.conf");
+        var definition = RunSettings.Build("Swimmer-v4", NodeConfig.RunSettings("Swimmer-v4", file), new RunOverrides()).Definition;
+        Assert.Equal(new Domain.Es.StrategySettings(Domain.Es.StrategyKind.Ars, 8, 0), definition.Strategy);
+        Assert.Equal(16, definition.Pairs);
+    }
+
+    [Fact]
     public void The_paper_strategy_file_builds_a_valid_run_for_every_mujoco_task()
     {
         var file = Path.Combine(AppContext.BaseDirectory, "hocon", "strategies", "openai-es-mujoco.conf");

@@ -7,7 +7,7 @@ using EsActors.Node.Serialization;
 namespace EsActors.Node.Tests.Serialization;
 
 /// <summary>
-/// The run's definition and state in the journal (format 6: the box action head; format 5 added keep-best-policy and
+/// The run's definition and state in the journal (format 7: the state's CMA-ES distribution; format 6 the box action head; format 5 added keep-best-policy and
 /// the kept policy, format 4 the learning-rate schedule), and journals written by the format-3 to format-5 builds,
 /// which must still resume.
 /// </summary>
@@ -27,8 +27,8 @@ public sealed class DefinitionFormatTests : IDisposable
     public void A_definition_with_a_learning_rate_schedule_keep_best_policy_and_a_linear_head_round_trips()
     {
         var started = new RunStarted(Definition(new LearningRateSchedule(0.1f, 157), keepBest: true, BoxHead.Linear), new StopCriteria(1_000_000, null, 5_000_000));
-        Assert.Equal("E:run-started:6", Serializer.Manifest(started));
-        var back = Assert.IsType<RunStarted>(Serializer.FromBinary(Serializer.ToBinary(started), "E:run-started:6"));
+        Assert.Equal("E:run-started:7", Serializer.Manifest(started));
+        var back = Assert.IsType<RunStarted>(Serializer.FromBinary(Serializer.ToBinary(started), "E:run-started:7"));
         Assert.Equal(started.Definition, back.Definition);
         Assert.Equal(new LearningRateSchedule(0.1f, 157), back.Definition.LearningRateSchedule);
         Assert.True(back.Definition.KeepBestPolicy);
@@ -68,8 +68,8 @@ public sealed class DefinitionFormatTests : IDisposable
     public void A_state_snapshot_carries_the_kept_policy()
     {
         var state = StateWithBest();
-        Assert.Equal("S:run-state:6", Serializer.Manifest(state));
-        var back = Assert.IsType<RunState>(Serializer.FromBinary(Serializer.ToBinary(state), "S:run-state:6"));
+        Assert.Equal("S:run-state:7", Serializer.Manifest(state));
+        var back = Assert.IsType<RunState>(Serializer.FromBinary(Serializer.ToBinary(state), "S:run-state:7"));
         var best = Assert.IsType<BestPolicy>(back.Best);
         Assert.Equal((4, 345.25), (best.Generation, best.EvaluationMean));
         Assert.Equal(state.Best!.Theta, best.Theta);
@@ -92,6 +92,29 @@ public sealed class DefinitionFormatTests : IDisposable
         Assert.Equal(state.Definition, back.Definition);
         Assert.Equal(state.Theta, back.Theta);
         Assert.Equal(state.TrainingTimesteps, back.TrainingTimesteps);
+    }
+
+    [Fact]
+    public void A_cma_es_state_snapshot_carries_its_distribution_and_refuses_a_broken_one()
+    {
+        var definition = Definition(null) with { Strategy = new StrategySettings(StrategyKind.CmaEs), Network = new NetworkShape(1, [], 1, Activation.Tanh) };
+        var started = RunLogic.Apply(RunState.Empty, new RunStarted(definition, new StopCriteria(10, null)));
+        var cma = new CmaState(0.125, [2.0, 0.5, 0.5, 1.0], [0.1, -0.2], [0.3, 0.4]);
+        var state = started with { Cma = cma, Theta = [0.5f, -0.25f] };
+        var back = Assert.IsType<RunState>(Serializer.FromBinary(Serializer.ToBinary(state), "S:run-state:7"));
+        Assert.Equal(StrategyKind.CmaEs, back.Definition!.EffectiveStrategy.Kind);
+        Assert.Equal(0.125, back.Cma!.StepSize);
+        Assert.Equal(cma.Covariance, back.Cma.Covariance);
+        Assert.Equal(cma.SigmaPath, back.Cma.SigmaPath);
+        Assert.Equal(cma.CovariancePath, back.Cma.CovariancePath);
+        Assert.Equal(state.Checksum(), back.Checksum());
+
+        // A step size of 0 (a corrupted snapshot) is refused with a message, not turned into a run that never moves.
+        var bytes = Serializer.ToBinary(state with { Cma = cma });
+        var at = bytes.Length - (8 + 4 + 4 * 8 + 4 + 2 * 8 + 4 + 2 * 8); // the step size: first of the state's last fields
+        Assert.Equal(0.125, BitConverter.ToDouble(bytes, at));
+        BitConverter.GetBytes(0.0).CopyTo(bytes, at);
+        Assert.Contains("CMA-ES state", Assert.ThrowsAny<Exception>(() => Serializer.FromBinary(bytes, "S:run-state:7")).Message);
     }
 
     public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));

@@ -14,6 +14,8 @@ using MathNet.Numerics.LinearAlgebra;
 // generations. No timestep budget: it asks what the policy class can do, not what a run does in 5e6 steps.
 //   dotnet run -c Release -- STRUCTURE_POLICY START GENERATIONS LAMBDA EPISODES SIGMA0 SEED [sep]
 //   sep: separable CMA-ES (Ros & Hansen 2008): C kept diagonal, its learning rates × (n + 2)/3.
+//   mirror: candidates in mirrored pairs m ± σ·B·D·z (as EsActors evaluates them), all λ ranked together.
+//   pairwise: mirrored pairs, only the better half of each pair ranked (Auger et al. 2011), μ = λ/4.
 //   START: "zero" (m = 0) or a policy.bin to start from.
 //   check: dotnet run -c Release -- STRUCTURE_POLICY check "θ1, θ2, …" EPISODES FIRST_SEED (one θ on other episodes)
 var structure = PolicyFile.Read(args[0]);
@@ -30,6 +32,8 @@ var n = structure.Network.ParameterCount;
 if (args[1] == "check") { Check(); return; }
 var (generations, lambda, episodes, sigma, seed) = (int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), P(args[5]), ulong.Parse(args[6]));
 var separable = args.Length > 7 && args[7] == "sep";
+var mirrored = args.Length > 7 && args[7] is "mirror" or "pairwise";
+var pairwise = args.Length > 7 && args[7] == "pairwise";
 
 // Mean return of each θ over `episodes` episodes from firstSeed on; every sum in a fixed order.
 double[] MeanReturns(IReadOnlyList<float[]> thetas, ulong firstSeed, int count)
@@ -60,7 +64,7 @@ float[] ToTheta(Vector<double> x) => x.Select(v => (float)v).ToArray();
 string F(double x) => x.ToString("0.00", CultureInfo.InvariantCulture);
 
 // Strategy parameters: Hansen, "The CMA Evolution Strategy: A Tutorial" (2016), the defaults.
-var mu = lambda / 2;
+var mu = pairwise ? lambda / 4 : lambda / 2;
 var weights = Vector<double>.Build.Dense(mu, i => Math.Log(mu + 0.5) - Math.Log(i + 1));
 weights /= weights.Sum();
 var muEff = 1 / weights.DotProduct(weights);
@@ -87,12 +91,14 @@ for (var g = 0; g < generations; g++)
     var ys = new Vector<double>[lambda];
     for (var k = 0; k < lambda; k++)
     {
+        if (mirrored && k % 2 == 1) { ys[k] = -ys[k - 1]; continue; }
         var z = Vector<double>.Build.Dense(n, _ => rng.NextGaussian());
         ys[k] = b * d.PointwiseMultiply(z);
     }
     var episodeSeed = (seed * 100_000 + (ulong)g) * 100; // far below FreshSeed: no candidate sees the check's episodes
     var fitness = MeanReturns(ys.Select(y => ToTheta(m + sigma * y)).ToArray(), episodeSeed, episodes);
-    var order = Enumerable.Range(0, lambda).OrderByDescending(k => fitness[k]).ThenBy(k => k).ToArray();
+    var eligible = pairwise ? Enumerable.Range(0, lambda / 2).Select(p => fitness[2 * p] >= fitness[2 * p + 1] ? 2 * p : 2 * p + 1) : Enumerable.Range(0, lambda);
+    var order = eligible.OrderByDescending(k => fitness[k]).ThenBy(k => k).ToArray();
     var yw = Vector<double>.Build.Dense(n);
     for (var i = 0; i < mu; i++) yw += weights[i] * ys[order[i]];
     m += sigma * yw;
@@ -109,7 +115,7 @@ for (var g = 0; g < generations; g++)
     {
         var check = MeanReturns([ToTheta(m)], FreshSeed, 50)[0];
         if (check > best.Score) best = (check, g + 1);
-        Console.WriteLine($"generation {g + 1}: best candidate {F(fitness[order[0]])}, median {F(fitness[order[lambda / 2]])}, m over 50 fresh episodes {F(check)}, σ {sigma:0.0000}, |m| {F(m.L2Norm())}");
+        Console.WriteLine($"generation {g + 1}: best candidate {F(fitness[order[0]])}, median {F(fitness[order[order.Length / 2]])}, m over 50 fresh episodes {F(check)}, σ {sigma:0.0000}, |m| {F(m.L2Norm())}");
     }
 }
 var final = MeanReturns([ToTheta(m)], FreshSeed, 50)[0];
