@@ -19,6 +19,10 @@ namespace EsActors.Domain.Runs;
 /// <param name="BoxHead">How outputs become box actions: tanh-squashed into the box, or the linear output as it is (ARS).</param>
 /// <param name="KeepBestPolicy">The run's policy is the θ whose in-run evaluation mean was the highest so far (with the
 /// observation statistics it was evaluated with), not the last θ; see <see cref="RunState.Best"/>.</param>
+/// <param name="PolicyAveraging">β of an exponential moving average of θ (Polyak averaging; 0 = off): the run's policy,
+/// evaluated in-run and written as policy.bin, is θ̄ ← β θ̄ + (1 − β) θ after every step, which averages out θ's
+/// wandering around the optimum when the returns that steer it are noisy (ARS's fixed-length step, CMA-ES's mean near
+/// the end of a run); θ's own trajectory is unchanged. See <see cref="RunState.AverageTheta"/>.</param>
 public sealed record RunDefinition(
     string EnvironmentId,
     NetworkShape Network,
@@ -40,7 +44,8 @@ public sealed record RunDefinition(
     SigmaSchedule? SigmaSchedule = null,
     LearningRateSchedule? LearningRateSchedule = null,
     bool KeepBestPolicy = false,
-    BoxHead BoxHead = BoxHead.Tanh)
+    BoxHead BoxHead = BoxHead.Tanh,
+    float PolicyAveraging = 0f)
 {
     private readonly StrategySettings? _strategy = Canonical(Strategy);
 
@@ -91,7 +96,11 @@ public sealed record RunDefinition(
             if (WeightDecay != 0) throw new ArgumentException($"cma-es takes no gradient step: set weight-decay = 0, got {WeightDecay}");
             if (LearningRateSchedule is not null) throw new ArgumentException("cma-es takes no gradient step: a learning-rate-schedule does not apply");
         }
+        if (!(PolicyAveraging is >= 0f and < 1f)) throw new ArgumentException($"policy-averaging must lie in [0, 1) (0 = off), got {PolicyAveraging}");
+        if (AveragesPolicy && KeepBestPolicy) throw new ArgumentException("policy-averaging and keep-best-policy exclude each other (both choose the run's policy)");
     }
+
+    public bool AveragesPolicy => PolicyAveraging > 0f;
 
     /// <summary>Names of the settings in which two definitions differ (empty when they define the same run).</summary>
     public IReadOnlyList<string> Differences(RunDefinition other)
@@ -116,6 +125,7 @@ public sealed record RunDefinition(
             $"learning rate schedule ({LearningRateSchedule?.ToString() ?? "none"} vs {other.LearningRateSchedule?.ToString() ?? "none"})");
         Check(BoxHead == other.BoxHead, $"action head ({BoxHead.ToString().ToLowerInvariant()} vs {other.BoxHead.ToString().ToLowerInvariant()})");
         Check(KeepBestPolicy == other.KeepBestPolicy, $"keep-best-policy ({OnOff(KeepBestPolicy)} vs {OnOff(other.KeepBestPolicy)})");
+        Check(PolicyAveraging.Equals(other.PolicyAveraging), $"policy-averaging ({PolicyAveraging} vs {other.PolicyAveraging})");
         return diff;
     }
 

@@ -65,7 +65,8 @@ public static class RunLogic
         return new RunState(run, started.Stop, 0, theta, OptimizerState.Zero(theta.Length),
             ObservationStatistics.Initial(run.Network.Inputs), 0, null, 0, 0,
             run.EffectiveStrategy.LearnsSigma ? Enumerable.Repeat(run.Sigma, theta.Length).ToArray() : null,
-            Cma: kind == StrategyKind.CmaEs ? CmaState.Initial(theta.Length, run.Sigma) : null);
+            Cma: kind == StrategyKind.CmaEs ? CmaState.Initial(theta.Length, run.Sigma) : null,
+            AverageTheta: run.AveragesPolicy ? (float[])theta.Clone() : null);
     }
 
     /// <summary>
@@ -92,6 +93,7 @@ public static class RunLogic
         return state with
         {
             Best = best,
+            AverageTheta = state.AverageTheta is { } average ? MovingAverage(average, theta, run.PolicyAveraging) : null,
             Generation = state.Generation + 1,
             Theta = theta,
             Optimizer = optimizer,
@@ -103,5 +105,13 @@ public static class RunLogic
             LastEvaluationMean = g.MeanEvaluationReturn,
             MeanEpisodeLength = (g.LengthsPositive.Sum(l => (double)l) + g.LengthsNegative.Sum(l => (double)l)) / (2.0 * n),
         };
+    }
+
+    /// <summary>β θ̄ + (1 − β) θ, element by element in a fixed order (a new array; states are immutable).</summary>
+    public static float[] MovingAverage(float[] average, float[] theta, float beta)
+    {
+        var next = new float[average.Length];
+        for (var i = 0; i < next.Length; i++) next[i] = beta * average[i] + (1f - beta) * theta[i];
+        return next;
     }
 }

@@ -16,6 +16,7 @@ namespace EsActors.Domain.Runs;
 /// (<see cref="StopCriteria.MaxTimesteps"/>) and the learning reports measure.</param>
 /// <param name="Sigmas">σ of every parameter when the run learns them (<see cref="StrategySettings.SigmaLearningRate"/>); null otherwise.</param>
 /// <param name="Cma">The search distribution of a <see cref="StrategyKind.CmaEs"/> run (θ is its mean); null otherwise.</param>
+/// <param name="AverageTheta">With <see cref="RunDefinition.PolicyAveraging"/>: the moving average of θ, the run's policy; null otherwise.</param>
 /// <param name="Best">With <see cref="RunDefinition.KeepBestPolicy"/>: the best-evaluated θ so far; null otherwise or before the first generation.</param>
 public sealed record RunState(
     RunDefinition? Definition,
@@ -30,7 +31,8 @@ public sealed record RunState(
     long TrainingTimesteps,
     float[]? Sigmas = null,
     BestPolicy? Best = null,
-    CmaState? Cma = null)
+    CmaState? Cma = null,
+    float[]? AverageTheta = null)
 {
     public static readonly RunState Empty = new(null, null, 0, [], OptimizerState.Zero(0), ObservationStatistics.Empty(0), 0, null, 0, 0);
 
@@ -40,6 +42,9 @@ public sealed record RunState(
         Stop is not null && IsStarted &&
         (Generation >= Stop.MaxGenerations || (Stop.TargetReturn is { } target && LastEvaluationMean >= target)
          || (Stop.MaxTimesteps is { } budget && TrainingTimesteps >= budget));
+
+    /// <summary>The θ the run's noiseless evaluation episodes play: the moving average with policy-averaging, else θ.</summary>
+    public float[] PolicyTheta => AverageTheta ?? Theta;
 
     public RunDefinition RequireDefinition() => Definition ?? throw new InvalidOperationException("the run has not started");
 
@@ -57,6 +62,7 @@ public sealed record RunState(
         hash.Append(MemoryMarshal.AsBytes(count));
         if (Sigmas is not null) hash.Append(MemoryMarshal.AsBytes(Sigmas.AsSpan()));
         Cma?.AppendTo(hash);
+        if (AverageTheta is not null) hash.Append(MemoryMarshal.AsBytes(AverageTheta.AsSpan()));
         return hash.GetCurrentHashAsUInt64();
     }
 

@@ -68,8 +68,12 @@ public static class SweepCommand
                     ? new KeptPolicy(best.Generation + 1, best.EvaluationMean,
                         PolicyEvaluation.Run(RunOutputs.LastPolicy(history.State), o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed).Select(f => f.Return).ToArray())
                     : null;
+                // So is an averaged θ.
+                var averagedLast = history.State.AverageTheta is not null
+                    ? PolicyEvaluation.Run(RunOutputs.LastPolicy(history.State), o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed).Select(f => f.Return).ToArray()
+                    : null;
                 results.Add(new SeedResult(seed, runId, history.State.Generation, history.State.TrainingTimesteps, history.Generations.Sum(g => g.WallSeconds),
-                    final.Select(f => f.Return).ToArray(), SweepReport.Crossings(history.Generations, thresholds), kept));
+                    final.Select(f => f.Return).ToArray(), SweepReport.Crossings(history.Generations, thresholds), kept, averagedLast));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"seed {seed}: {history.State.TrainingTimesteps} training timesteps, final evaluation {results[^1].FinalMean:0.0} over {final.Count} episodes"));
             }

@@ -57,7 +57,7 @@ public static class TrainCommand
 
         var outputs = OutputSettings.From(config);
 
-        Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters){(definition.BoxHead == BoxHead.Linear ? ", linear action head" : "")}, strategy {definition.EffectiveStrategy}, population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
+        Console.WriteLine($"run {runId}: {o.EnvironmentId}, network {definition.Network} ({definition.Network.ParameterCount} parameters){(definition.BoxHead == BoxHead.Linear ? ", linear action head" : "")}{(definition.AveragesPolicy ? $", policy θ averaged (β {definition.PolicyAveraging})" : "")}, strategy {definition.EffectiveStrategy}, population {definition.Population}, sigma {definition.Sigma}, seed {definition.Seed}, slots {o.Slots}");
         Console.WriteLine($"journal: {journal.Description}; outputs: {runDirectory}");
         EffectiveConfiguration.Write(Path.Combine(runDirectory, EffectiveConfiguration.FileName), runId, definition, stop, DispatchSettings.From(config), outputs,
             o.Slots, journal.Description, ResumeCommand(o, runId, journal));

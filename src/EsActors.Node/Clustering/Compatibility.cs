@@ -16,7 +16,7 @@ namespace EsActors.Node.Clustering;
 public static class Compatibility
 {
     /// <summary>Version of <see cref="Serialization.EsSerializer"/>'s message formats; bump on any incompatible change.</summary>
-    public const int ProtocolVersion = 9; // 4: GenerationProgress carries GenerationFigures; 5: membership challenge and proof, several runs (run host events, run-routed queries); 6: definitions carry a learning-rate schedule (codec format 4); 7: definitions carry keep-best-policy and states the best policy (codec format 5); 8: a membership proof says whether its sender verified the challenger, definitions carry the box action head (codec format 6); 9: the cma-es strategy: states carry its distribution (codec format 7), its work items are two independent candidates
+    public const int ProtocolVersion = 10; // 4: GenerationProgress carries GenerationFigures; 5: membership challenge and proof, several runs (run host events, run-routed queries); 6: definitions carry a learning-rate schedule (codec format 4); 7: definitions carry keep-best-policy and states the best policy (codec format 5); 8: a membership proof says whether its sender verified the challenger, definitions carry the box action head (codec format 6); 9: the cma-es strategy: states carry its distribution (codec format 7), its work items are two independent candidates; 10: definitions carry policy-averaging and states the averaged θ (codec format 8)
     public const string ProtocolRolePrefix = "protocol-";
     public const string RegistryRolePrefix = "registry-";
 

@@ -24,6 +24,7 @@ public static class RunKeys
         ["action-bins"] = Integer, ["episode-cap-factor"] = Number, ["snapshot-every"] = Integer, ["strategy"] = Text,
         ["top-directions"] = Integer, ["reward-shift"] = Number, ["sigma-learning-rate"] = Number, ["sigma-schedule"] = Block,
         ["learning-rate-schedule"] = Block, ["keep-best-policy"] = Boolean, ["action-head"] = Text,
+        ["policy-averaging"] = Number,
     };
 
     /// <summary>Throws a <see cref="UserError"/> for a value of the wrong kind; warns about unknown keys.</summary>

@@ -55,7 +55,8 @@ public static class RunSettings
                 Schedule(c),
                 Decay(c),
                 c.GetBoolean("keep-best-policy", false),
-                boxHead);
+                boxHead,
+                c.GetFloat("policy-averaging", 0f));
             definition.Validate();
             // ARS starts from θ₀ = 0 (Mania et al. 2018). With a hidden layer every hidden unit then outputs 0 and the
             // smoothed return is symmetric under flipping the signs of both layers' weights: its gradient is 0 there,

@@ -52,7 +52,7 @@ public sealed class BatchEvaluator : IDisposable
             var item = batch.Items[k];
             if (item.IsEvaluation)
             {
-                var outcome = runner.Run(state.Theta, ReadOnlySpan<float>.Empty, 0f, _normalizer!, item.EpisodeSeed, envLimit);
+                var outcome = runner.Run(state.PolicyTheta, ReadOnlySpan<float>.Empty, 0f, _normalizer!, item.EpisodeSeed, envLimit);
                 results[k] = new ItemOutcome(item.Index, true, PairHalf.Both, outcome.Return, 0, outcome.Length, 0, null);
                 continue;
             }

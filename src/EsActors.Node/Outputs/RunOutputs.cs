@@ -62,9 +62,11 @@ public static class RunOutputs
         File.Move(temp, path, overwrite: true);
     }
 
-    /// <summary>The run's policy: its best-evaluated θ with keep-best-policy (once a generation completed), else the last θ.</summary>
+    /// <summary>The run's policy: its best-evaluated θ with keep-best-policy (once a generation completed), the moving
+    /// average of θ with policy-averaging, else the last θ.</summary>
     public static PolicyFile Policy(RunState state) =>
-        state.Best is { } best ? Policy(state.RequireDefinition(), best.Theta, best.ObservationStatistics) : LastPolicy(state);
+        state.Best is { } best ? Policy(state.RequireDefinition(), best.Theta, best.ObservationStatistics)
+        : Policy(state.RequireDefinition(), state.PolicyTheta, state.ObservationStatistics);
 
     /// <summary>The last θ with the observation statistics of the same generation.</summary>
     public static PolicyFile LastPolicy(RunState state) => Policy(state.RequireDefinition(), state.Theta, state.ObservationStatistics);
@@ -72,11 +74,11 @@ public static class RunOutputs
     private static PolicyFile Policy(RunDefinition run, float[] theta, ObservationStatistics statistics) =>
         new(run.EnvironmentId, run.Network, run.ActionBins, theta, run.ObservationNormalization, statistics.Mean(), statistics.Std(), run.BoxHead);
 
-    /// <summary>Writes policy.bin (and policy-last.bin when the run keeps its best policy) into the run's directory.</summary>
+    /// <summary>Writes policy.bin (and policy-last.bin when the run keeps its best policy or averages θ) into the run's directory.</summary>
     public static void WritePolicies(string directory, RunState state)
     {
         Policy(state).Write(Path.Combine(directory, PolicyFile));
-        if (state.RequireDefinition().KeepBestPolicy) LastPolicy(state).Write(Path.Combine(directory, LastPolicyFile));
+        if (state.RequireDefinition() is { KeepBestPolicy: true } or { AveragesPolicy: true }) LastPolicy(state).Write(Path.Combine(directory, LastPolicyFile));
     }
 
     public static string CurveTitle(RunDefinition? run) => run is null ? "" : $"{run.EnvironmentId}, {run.EffectiveStrategy}, seed {run.Seed}";

@@ -12,11 +12,12 @@ namespace EsActors.Node.Serialization;
 /// still read, so journals of earlier builds resume. Format 2 (2026-12) added the strategy to the definition, the
 /// timestep budget to the stop criteria and the training timesteps to the state; format 3 the sigma schedule, the
 /// learnt-σ rate and the state's σ per parameter; format 4 the learning-rate schedule; format 5 keep-best-policy and
-/// the state's best policy; format 6 the box action head; format 7 the state's CMA-ES distribution.
+/// the state's best policy; format 6 the box action head; format 7 the state's CMA-ES distribution; format 8
+/// policy-averaging and the state's averaged θ.
 /// </summary>
 internal static class BinaryCodec
 {
-    public const int Format = 7;
+    public const int Format = 8;
 
     public static void WriteInts(this BinaryWriter w, int[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
     public static void WriteDoubles(this BinaryWriter w, double[] values) { w.Write(values.Length); foreach (var v in values) w.Write(v); }
@@ -69,6 +70,7 @@ internal static class BinaryCodec
         if (d.LearningRateSchedule is { } decay) { w.Write(decay.End); w.Write(decay.Generations); }
         w.Write(d.KeepBestPolicy);
         w.Write((byte)d.BoxHead);
+        w.Write(d.PolicyAveraging);
     }
 
     public static RunDefinition ReadDefinition(this BinaryReader r, int format)
@@ -92,7 +94,9 @@ internal static class BinaryCodec
         definition = definition with { KeepBestPolicy = r.ReadBoolean() };
         if (format < 6) return definition;
         var head = (BoxHead)r.ReadByte();
-        return Enum.IsDefined(head) ? definition with { BoxHead = head } : throw new InvalidDataException($"unknown action head {(byte)head}");
+        if (!Enum.IsDefined(head)) throw new InvalidDataException($"unknown action head {(byte)head}");
+        definition = definition with { BoxHead = head };
+        return format < 8 ? definition : definition with { PolicyAveraging = r.ReadSingle() };
     }
 
     public static void WriteStop(this BinaryWriter w, StopCriteria s)
@@ -134,6 +138,8 @@ internal static class BinaryCodec
         if (s.Best is { } best) { w.Write(best.Generation); w.Write(best.EvaluationMean); w.WriteFloats(best.Theta); w.WriteStatistics(best.ObservationStatistics); }
         w.Write(s.Cma is not null);
         if (s.Cma is { } cma) { w.Write(cma.StepSize); w.WriteDoubles(cma.Covariance); w.WriteDoubles(cma.SigmaPath); w.WriteDoubles(cma.CovariancePath); }
+        w.Write(s.AverageTheta is not null);
+        if (s.AverageTheta is not null) w.WriteFloats(s.AverageTheta);
     }
 
     public static RunState ReadState(this BinaryReader r, int format)
@@ -148,7 +154,8 @@ internal static class BinaryCodec
         var sigmas = format >= 3 && r.ReadBoolean() ? r.ReadFloats() : null;
         var best = format >= 5 && r.ReadBoolean() ? new BestPolicy(r.ReadInt32(), r.ReadDouble(), r.ReadFloats(), r.ReadStatistics()) : null;
         var cma = format >= 7 && r.ReadBoolean() ? ReadCma(r) : null;
-        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training, sigmas, best, cma);
+        var average = format >= 8 && r.ReadBoolean() ? r.ReadFloats() : null;
+        return new RunState(definition, stop, generation, theta, optimizer, statistics, timesteps, evaluation, meanLength, training, sigmas, best, cma, average);
     }
 
     private static CmaState ReadCma(BinaryReader r)

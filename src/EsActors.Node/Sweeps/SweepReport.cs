@@ -8,10 +8,12 @@ namespace EsActors.Node.Sweeps;
 /// <param name="FinalEvaluation">Returns of the final policy's evaluation episodes.</param>
 /// <param name="Crossings">Per threshold: the first generation whose in-training evaluation mean reached it (null: never).</param>
 /// <param name="KeptBest">With keep-best-policy: which θ the final policy is, and what the last θ scored on the same episodes.</param>
+/// <param name="AveragedLastEvaluation">With policy-averaging: the last θ's returns on the same episodes (the final policy is the average).</param>
 public sealed record SeedResult(
     ulong Seed, string RunId, int Generations, long TrainingTimesteps, double WallSeconds, IReadOnlyList<double> FinalEvaluation,
-    IReadOnlyList<Crossing?> Crossings, KeptPolicy? KeptBest = null)
+    IReadOnlyList<Crossing?> Crossings, KeptPolicy? KeptBest = null, IReadOnlyList<double>? AveragedLastEvaluation = null)
 {
+    public double? AveragedLastMean => AveragedLastEvaluation?.Average();
     public double FinalMean => FinalEvaluation.Average();
     public double FinalStd => Math.Sqrt(FinalEvaluation.Sum(r => (r - FinalMean) * (r - FinalMean)) / FinalEvaluation.Count);
 }
@@ -77,12 +79,15 @@ public static class SweepReport
         foreach (var t in thresholds) text.Append(Invariant($",timesteps_to_{t},wall_seconds_to_{t}"));
         var kept = seeds.Any(s => s.KeptBest is not null);
         if (kept) text.Append(",policy_generation,policy_in_run_eval,last_policy_eval_mean");
+        var averaged = seeds.Any(s => s.AveragedLastEvaluation is not null);
+        if (averaged) text.Append(",last_theta_eval_mean");
         text.Append('\n');
         foreach (var s in seeds)
         {
             text.Append(Invariant($"{s.Seed},{s.RunId},{s.Generations},{s.TrainingTimesteps},{s.WallSeconds:0.###},{s.FinalMean:0.###},{s.FinalStd:0.###},{s.FinalEvaluation.Count}"));
             foreach (var c in s.Crossings) text.Append(c is null ? ",," : Invariant($",{c.TrainingTimesteps},{c.WallSeconds:0.###}"));
             if (kept) text.Append(s.KeptBest is { } k ? Invariant($",{k.Generation},{k.InRunEvaluation:0.###},{k.LastMean:0.###}") : ",,,");
+            if (averaged) text.Append(s.AveragedLastMean is { } last ? Invariant($",{last:0.###}") : ",");
             text.Append('\n');
         }
         return text.ToString();
@@ -116,6 +121,17 @@ public static class SweepReport
             foreach (var s in seeds.Where(s => s.KeptBest is not null))
                 md.AppendLine(Invariant($"- seed {s.Seed}: generation {s.KeptBest!.Generation} (in-run {s.KeptBest.InRunEvaluation:0.0}); last θ {s.KeptBest.LastMean:0.0}"));
             var last = Summary(seeds.Where(s => s.KeptBest is not null).Select(s => s.KeptBest!.LastMean))!.Value;
+            md.AppendLine(Invariant($"- last θ over those seeds: median {last.Median:0.0}, min {last.Min:0.0}, max {last.Max:0.0}"));
+            md.AppendLine();
+        }
+        if (seeds.Any(s => s.AveragedLastEvaluation is not null))
+        {
+            md.AppendLine();
+            md.AppendLine("policy-averaging: each final policy is the moving average of θ over the run; the last θ of the run was evaluated " +
+                          "on the same fresh episodes for comparison.");
+            foreach (var s in seeds.Where(s => s.AveragedLastMean is not null))
+                md.AppendLine(Invariant($"- seed {s.Seed}: averaged θ {s.FinalMean:0.0}; last θ {s.AveragedLastMean:0.0}"));
+            var last = Summary(seeds.Where(s => s.AveragedLastMean is not null).Select(s => s.AveragedLastMean!.Value))!.Value;
             md.AppendLine(Invariant($"- last θ over those seeds: median {last.Median:0.0}, min {last.Min:0.0}, max {last.Max:0.0}"));
             md.AppendLine();
         }

@@ -35,7 +35,8 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s
         """;
 
-    // Observation statistics from a tenth of the candidates' episodes, to cover them under CMA-ES as well.
+    // Observation statistics from a tenth of the candidates' episodes, to cover them under CMA-ES as well; the policy
+    // averaged as the Swimmer preset's is; a snapshot every 3 generations, so the rerun restores σ, C and the average from one.
     private const string Cma = """
         esactors.run {
           strategy = cma-es
@@ -44,6 +45,8 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
           sigma = 0.3
           observation-normalization = on
           observation-statistics-probability = 0.1
+          policy-averaging = 0.9
+          snapshot-every = 3
         }
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 4s
         """;
@@ -128,7 +131,9 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
     [InlineData("decay", "esactors.run.learning-rate-schedule { end = 0.1, generations = 40 }")]
     // Snapshots every 3 generations: the rerun restores the kept policy from a snapshot, then replays.
     [InlineData("best", "esactors.run { keep-best-policy = on, snapshot-every = 3 }")]
-    public async Task An_openai_es_run_with_sigma_per_layer_or_learnt_a_decaying_step_or_its_best_policy_kept_is_identical_when_train_is_killed_and_rerun(string name, string schedule)
+    // The averaged θ, likewise restored from a snapshot.
+    [InlineData("average", "esactors.run { policy-averaging = 0.9, snapshot-every = 3 }")]
+    public async Task An_openai_es_run_with_sigma_per_layer_or_learnt_a_decaying_step_its_best_policy_kept_or_theta_averaged_is_identical_when_train_is_killed_and_rerun(string name, string schedule)
     {
         string[] Run(string work) =>
         [
@@ -162,14 +167,14 @@ public sealed class StrategyDeterminismTests(CliFixture fixture, ITestOutputHelp
         output.WriteLine(rerun.Describe());
         Assert.Contains(rerun.Stdout, l => l.StartsWith("resuming run sched at generation", StringComparison.Ordinal));
         Assert.Equal(expected, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "sched", "policy.bin")));
-        // A kept best policy is written next to the last θ, which is identical too.
+        // A kept best policy or an averaged θ is written next to the last θ, which is identical too.
         var last = Path.Combine(reference, "out", "sched", RunOutputs.LastPolicyFile);
-        Assert.Equal(name == "best", File.Exists(last));
-        if (name == "best")
+        Assert.Equal(name is "best" or "average", File.Exists(last));
+        if (name is "best" or "average")
         {
             var lastBytes = await File.ReadAllBytesAsync(last);
             Assert.NotEqual(expected, lastBytes);
-            Assert.Contains(rerun.Stdout, l => l.StartsWith("policy.bin: the θ evaluated at generation ", StringComparison.Ordinal));
+            if (name == "best") Assert.Contains(rerun.Stdout, l => l.StartsWith("policy.bin: the θ evaluated at generation ", StringComparison.Ordinal));
             Assert.Equal(lastBytes, await File.ReadAllBytesAsync(Path.Combine(resume, "out", "sched", RunOutputs.LastPolicyFile)));
         }
     }

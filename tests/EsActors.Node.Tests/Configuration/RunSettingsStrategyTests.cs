@@ -46,7 +46,7 @@ public sealed class RunSettingsStrategyTests
     }
 
     [Fact]
-    public void Cma_es_is_read_recorded_and_the_swimmer_preset_uses_it_within_the_budget()
+    public void Cma_es_is_read_recorded_and_the_swimmer_preset_uses_it_within_the_budget_with_its_mean_averaged()
     {
         var (definition, _) = RunSettings.Build("Pendulum-v1", With("esactors.run { strategy = cma-es, weight-decay = 0, hidden = [] }"), new RunOverrides());
         Assert.Equal(new StrategySettings(StrategyKind.CmaEs), definition.Strategy);
@@ -56,6 +56,7 @@ public sealed class RunSettingsStrategyTests
         Assert.Empty(preset.Network.Hidden);
         Assert.True((long)stop.MaxGenerations * preset.Population * 1000 <= 5_000_000); // Swimmer's episodes are 1,000 steps
         Assert.Null(stop.TargetReturn);
+        Assert.Equal(0.97f, preset.PolicyAveraging); // its policy is the moving average of the mean
     }
 
     [Fact]
@@ -112,6 +113,13 @@ public sealed class RunSettingsStrategyTests
         Assert.False(RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides()).Definition.KeepBestPolicy);
     }
 
+    [Fact]
+    public void Policy_averaging_is_off_unless_asked_for()
+    {
+        Assert.Equal(0.95f, RunSettings.Build("Pendulum-v1", With("esactors.run.policy-averaging = 0.95"), new RunOverrides()).Definition.PolicyAveraging);
+        Assert.False(RunSettings.Build("Pendulum-v1", Shipped, new RunOverrides()).Definition.AveragesPolicy);
+    }
+
     [Theory]
     [InlineData("esactors.run { hidden = [] }", new int[0])] // Akka's parser keeps blanks around a list in a one-line block
     [InlineData("esactors.run { hidden = [ ] }", new int[0])]
@@ -132,6 +140,8 @@ public sealed class RunSettingsStrategyTests
 
     [Theory]
     [InlineData("keep-best-policy = best", "esactors.run.keep-best-policy must be")]
+    [InlineData("policy-averaging = 1", "invalid run setting: policy-averaging must lie in [0, 1) (0 = off), got 1")]
+    [InlineData("policy-averaging = 0.9, keep-best-policy = on", "policy-averaging and keep-best-policy exclude each other")]
     [InlineData("strategy = ars-v3", "unknown strategy 'ars-v3'")]
     [InlineData("strategy = ars-v1, observation-normalization = on", "needs observation-normalization = off")]
     [InlineData("strategy = ars-v2", "observation-statistics-probability = 1")]

@@ -38,6 +38,7 @@ public sealed class ShippedPresetsTests
         var definition = RunSettings.Build("Swimmer-v4", NodeConfig.RunSettings("Swimmer-v4", file), new RunOverrides()).Definition;
         Assert.Equal(new Domain.Es.StrategySettings(Domain.Es.StrategyKind.Ars, 8, 0), definition.Strategy);
         Assert.Equal(16, definition.Pairs);
+        Assert.False(definition.AveragesPolicy); // the CMA-ES preset's averaging does not leak into it
     }
 
     [Fact]
@@ -49,6 +50,7 @@ public sealed class ShippedPresetsTests
             var definition = RunSettings.Build(id, NodeConfig.RunSettings(id, file), new RunOverrides()).Definition;
             Assert.Null(definition.Strategy);
             Assert.Equal(BoxHead.Tanh, definition.BoxHead); // the paper's MLP squashes, whatever head the preset uses
+            Assert.False(definition.AveragesPolicy);
         }
     }
 }

@@ -69,4 +69,20 @@ public sealed class SweepReportTests
         Assert.DoesNotContain("keep-best-policy", SweepReport.Markdown("t", "c", [seeds[0] with { KeptBest = null }], [50]));
         Assert.DoesNotContain("policy_generation", SweepReport.Csv([seeds[0] with { KeptBest = null }], [50]));
     }
+
+    [Fact]
+    public void A_sweep_of_averaged_policies_gives_the_last_theta_beside_each()
+    {
+        SeedResult Seed(ulong s, double final, double last) => new(s, $"r{s}", 10, 1000, 5, [final, final], [null], AveragedLastEvaluation: [last, last + 1]);
+        var seeds = new[] { Seed(0, 360.5, 359.0), Seed(1, 361.0, 361.5), Seed(2, 359.5, 358.0) };
+
+        var md = SweepReport.Markdown("t", "esactors sweep", seeds, [50]);
+        Assert.Contains("**Final evaluation over 3 seeds: median 360.5, min 359.5, max 361.0.**", md);
+        Assert.Contains("- seed 1: averaged θ 361.0; last θ 362.0", md);
+        Assert.Contains("- last θ over those seeds: median 359.5, min 358.5, max 362.0", md);
+        var csv = SweepReport.Csv(seeds, [50]).Split('\n');
+        Assert.EndsWith(",wall_seconds_to_50,last_theta_eval_mean", csv[0]);
+        Assert.EndsWith(",,,359.5", csv[1]);
+        Assert.DoesNotContain("policy-averaging", SweepReport.Markdown("t", "c", [seeds[0] with { AveragedLastEvaluation = null }], [50]));
+    }
 }
