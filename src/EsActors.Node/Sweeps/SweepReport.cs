@@ -73,6 +73,17 @@ public static class SweepReport
         return double.IsFinite(median) ? median : null;
     }
 
+    /// <summary>A final policy that is not the last θ (kept best, averaged): a line a seed, then the last θ over those seeds.</summary>
+    private static void AppendLastThetaComparison(StringBuilder md, string whatTheFinalPolicyIs, IEnumerable<string> perSeed, IEnumerable<double> lastMeans)
+    {
+        md.AppendLine();
+        md.AppendLine(whatTheFinalPolicyIs + "; the last θ of the run was evaluated on the same fresh episodes for comparison.");
+        foreach (var line in perSeed) md.AppendLine(line);
+        var last = Summary(lastMeans)!.Value;
+        md.AppendLine(Invariant($"- last θ over those seeds: median {last.Median:0.0}, min {last.Min:0.0}, max {last.Max:0.0}"));
+        md.AppendLine();
+    }
+
     public static string Csv(IReadOnlyList<SeedResult> seeds, IReadOnlyList<double> thresholds)
     {
         var text = new StringBuilder("seed,run_id,generations,training_timesteps,wall_seconds,final_eval_mean,final_eval_std,final_eval_episodes");
@@ -113,28 +124,16 @@ public static class SweepReport
         md.AppendLine();
         var final = Summary(seeds.Select(s => s.FinalMean))!.Value;
         md.AppendLine(Invariant($"**Final evaluation over {seeds.Count} seeds: median {final.Median:0.0}, min {final.Min:0.0}, max {final.Max:0.0}.**"));
-        if (seeds.Any(s => s.KeptBest is not null))
-        {
-            md.AppendLine();
-            md.AppendLine("keep-best-policy: each final policy is the θ of the generation with the best in-run evaluation mean; the last θ of " +
-                          "the run was evaluated on the same fresh episodes for comparison.");
-            foreach (var s in seeds.Where(s => s.KeptBest is not null))
-                md.AppendLine(Invariant($"- seed {s.Seed}: generation {s.KeptBest!.Generation} (in-run {s.KeptBest.InRunEvaluation:0.0}); last θ {s.KeptBest.LastMean:0.0}"));
-            var last = Summary(seeds.Where(s => s.KeptBest is not null).Select(s => s.KeptBest!.LastMean))!.Value;
-            md.AppendLine(Invariant($"- last θ over those seeds: median {last.Median:0.0}, min {last.Min:0.0}, max {last.Max:0.0}"));
-            md.AppendLine();
-        }
-        if (seeds.Any(s => s.AveragedLastEvaluation is not null))
-        {
-            md.AppendLine();
-            md.AppendLine("policy-averaging: each final policy is the moving average of θ over the run; the last θ of the run was evaluated " +
-                          "on the same fresh episodes for comparison.");
-            foreach (var s in seeds.Where(s => s.AveragedLastMean is not null))
-                md.AppendLine(Invariant($"- seed {s.Seed}: averaged θ {s.FinalMean:0.0}; last θ {s.AveragedLastMean:0.0}"));
-            var last = Summary(seeds.Where(s => s.AveragedLastMean is not null).Select(s => s.AveragedLastMean!.Value))!.Value;
-            md.AppendLine(Invariant($"- last θ over those seeds: median {last.Median:0.0}, min {last.Min:0.0}, max {last.Max:0.0}"));
-            md.AppendLine();
-        }
+        var kept = seeds.Where(s => s.KeptBest is not null).ToList();
+        if (kept.Count > 0)
+            AppendLastThetaComparison(md, "keep-best-policy: each final policy is the θ of the generation with the best in-run evaluation mean",
+                kept.Select(s => Invariant($"- seed {s.Seed}: generation {s.KeptBest!.Generation} (in-run {s.KeptBest.InRunEvaluation:0.0}); last θ {s.KeptBest.LastMean:0.0}")),
+                kept.Select(s => s.KeptBest!.LastMean));
+        var averaged = seeds.Where(s => s.AveragedLastMean is not null).ToList();
+        if (averaged.Count > 0)
+            AppendLastThetaComparison(md, "policy-averaging: each final policy is the moving average of θ over the run",
+                averaged.Select(s => Invariant($"- seed {s.Seed}: averaged θ {s.FinalMean:0.0}; last θ {s.AveragedLastMean:0.0}")),
+                averaged.Select(s => s.AveragedLastMean!.Value));
         for (var t = 0; t < thresholds.Count; t++)
         {
             var reached = seeds.Count(s => s.Crossings[t] is not null);
