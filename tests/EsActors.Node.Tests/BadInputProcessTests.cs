@@ -142,7 +142,7 @@ public sealed class BadInputProcessTests(CliFixture fixture, ITestOutputHelper o
     [InlineData("hidden-not-a-list", "esactors.run.hidden = 64", new[] { "esactors.run.hidden", "list of integers" })]
     [InlineData("normalization-not-boolean", "esactors.run.observation-normalization = maybe", new[] { "observation-normalization", "on or off" })]
     [InlineData("noise-table-huge", "esactors.run.noise-table-size = 2000000000", new[] { "noise table", "at most" })]
-    [InlineData("strategy-unknown", "esactors.run.strategy = cma-es", new[] { "unknown strategy", "cma-es" })]
+    [InlineData("strategy-unknown", "esactors.run.strategy = pgpe", new[] { "unknown strategy", "pgpe", "cma-es" })] // the error lists the strategies there are
     [InlineData("optimizer-unknown", "esactors.run.optimizer = lbfgs", new[] { "unknown optimizer", "lbfgs" })]
     public async Task Train_with_a_bad_hocon_value_fails_at_once_naming_the_setting(string name, string hocon, string[] mentions)
     {
