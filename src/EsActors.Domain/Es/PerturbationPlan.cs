@@ -21,8 +21,8 @@ public sealed record PerturbationPlan(int Generation, int[] NoiseIndices, ulong[
         var dimension = run.Network.ParameterCount;
         var rng = DeterministicRandom.ForStream(run.Seed, (ulong)generation, NoiseStream);
         var indices = new int[run.Pairs];
-        var commonStart = run.EffectiveStrategy.Kind == StrategyKind.CmaEs;
-        var span = commonStart ? CmaState.NoisePerItem(dimension) : dimension;
+        var cma = run.EffectiveStrategy.Kind == StrategyKind.CmaEs; // independent candidates, one common start state
+        var span = cma ? CmaState.NoisePerItem(dimension) : dimension;
         for (var i = 0; i < indices.Length; i++) indices[i] = noise.SampleIndex(ref rng, span);
 
         var episodes = new ulong[run.Pairs];
@@ -30,7 +30,7 @@ public sealed record PerturbationPlan(int Generation, int[] NoiseIndices, ulong[
         var collect = new bool[run.Pairs];
         for (var i = 0; i < episodes.Length; i++)
         {
-            episodes[i] = SplitMix64.Mix(SplitMix64.Mix(run.Seed ^ EpisodeStream) + ((ulong)generation << 24) + (commonStart ? 0UL : (ulong)i));
+            episodes[i] = SplitMix64.Mix(SplitMix64.Mix(run.Seed ^ EpisodeStream) + ((ulong)generation << 24) + (cma ? 0UL : (ulong)i));
             collect[i] = run.ObservationNormalization && statsRng.NextDouble() < run.ObservationStatisticsProbability;
         }
         // At least one rollout feeds the statistics each generation, so normalisation moves even in small runs.

@@ -92,7 +92,7 @@ public sealed record RunDefinition(
         {
             if (Network.ParameterCount > CmaState.MaxDimension)
                 throw new ArgumentException($"cma-es keeps an n×n covariance: at most {CmaState.MaxDimension} parameters, the network has {Network.ParameterCount}");
-            if (Pairs < 2) throw new ArgumentException("cma-es needs a population of at least 4 (two mirrored pairs)");
+            if (Pairs < 2) throw new ArgumentException("cma-es needs a population of at least 4 (two work items of two candidates each)");
             if (WeightDecay != 0) throw new ArgumentException($"cma-es takes no gradient step: set weight-decay = 0, got {WeightDecay}");
             if (LearningRateSchedule is not null) throw new ArgumentException("cma-es takes no gradient step: a learning-rate-schedule does not apply");
         }

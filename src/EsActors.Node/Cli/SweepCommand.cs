@@ -63,15 +63,12 @@ public static class SweepCommand
                 curves.Add(history.Generations);
                 var policy = RunOutputs.Policy(history.State);
                 var final = PolicyEvaluation.Run(policy, o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed);
-                // A kept best θ is also compared with the last θ, on the same fresh episodes.
-                var kept = history.State.Best is { } best
-                    ? new KeptPolicy(best.Generation + 1, best.EvaluationMean,
-                        PolicyEvaluation.Run(RunOutputs.LastPolicy(history.State), o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed).Select(f => f.Return).ToArray())
-                    : null;
-                // So is an averaged θ.
-                var averagedLast = history.State.AverageTheta is not null
+                // A final policy that is not the last θ (kept best, averaged) is compared with the last θ, on the same fresh episodes.
+                var last = history.State.Best is not null || history.State.AverageTheta is not null
                     ? PolicyEvaluation.Run(RunOutputs.LastPolicy(history.State), o.EnvironmentId, o.EvaluationEpisodes, FinalEvaluationSeed).Select(f => f.Return).ToArray()
                     : null;
+                var kept = history.State.Best is { } best ? new KeptPolicy(best.Generation + 1, best.EvaluationMean, last!) : null;
+                var averagedLast = history.State.AverageTheta is not null ? last : null;
                 results.Add(new SeedResult(seed, runId, history.State.Generation, history.State.TrainingTimesteps, history.Generations.Sum(g => g.WallSeconds),
                     final.Select(f => f.Return).ToArray(), SweepReport.Crossings(history.Generations, thresholds), kept, averagedLast));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

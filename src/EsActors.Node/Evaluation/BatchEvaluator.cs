@@ -58,7 +58,6 @@ public sealed class BatchEvaluator : IDisposable
             }
             var span = state.Cma is null ? dimension : CmaState.NoisePerItem(dimension);
             if (!noise.IsValidIndex(item.NoiseIndex, span)) throw new InvalidOperationException($"noise index {item.NoiseIndex} is outside the table");
-            var epsilon = noise.Slice(item.NoiseIndex, dimension);
             // A split pair's half never samples statistics (GenerationWork keeps those pairs whole).
             if (item.Half != PairHalf.Both && item.CollectStatistics) throw new InvalidOperationException($"pair {item.Index} collects observation statistics and cannot be split");
             var stats = item.CollectStatistics ? _accumulator : null;
@@ -72,6 +71,7 @@ public sealed class BatchEvaluator : IDisposable
                 results[k] = new ItemOutcome(item.Index, false, item.Half, first.Return, second.Return, first.Length, second.Length, stats?.ToDelta());
                 continue;
             }
+            var epsilon = noise.Slice(item.NoiseIndex, dimension);
             var sigmas = state.Sigmas ?? SigmasFor(run, state.Generation);
             var positive = !item.Half.RunsPositive() ? default
                 : sigmas is null ? runner.Run(state.Theta, epsilon, run.Sigma, _normalizer!, item.EpisodeSeed, cap, run.ActionNoiseStd, stats)
